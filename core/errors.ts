@@ -1,0 +1,39 @@
+import type { ServerResponse } from 'node:http';
+
+/** OpenAI's `error.type` values that oxy uses for answers it makes itself. */
+export type ErrorType = 'invalid_request_error' | 'proxy_error' | 'config_error';
+
+/**
+ * The one error class of oxy. `code` is a stable string that callers (and SDK users reading
+ * `error.code`) can rely on; `message` never contains a secret or an upstream address.
+ */
+export class OxyError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 500,
+    readonly type: ErrorType = 'proxy_error',
+  ) {
+    super(message);
+    this.name = 'OxyError';
+  }
+}
+
+/** OpenAI's error body, so SDKs surface our own answers the way they surface the API's. */
+export function errorBody(err: OxyError): string {
+  return JSON.stringify({ error: { message: err.message, type: err.type, code: err.code } });
+}
+
+/** Answers with `err` in OpenAI's shape, if the response can still carry an answer. */
+export function sendError(res: ServerResponse, err: OxyError): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  const body = errorBody(err);
+  res.writeHead(err.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}

@@ -1,0 +1,34 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { HOP_BY_HOP, type HeaderRule, dropConnectionListed, dropMatching, headerMatcher } from './header-rules';
+
+/** Is this an SSE response, which must reach the client chunk by chunk? */
+export function isEventStream(headers: IncomingHttpHeaders): boolean {
+  return /^\s*text\/event-stream\b/i.test(headers['content-type'] ?? '');
+}
+
+/**
+ * Marks an SSE response as not to be cached or buffered by anything between us and the client, and
+ * lets Node frame it as chunked (a length would make FC buffer it: help.aliyun.com/zh/fc/support/sse).
+ */
+export function markEventStream(headers: OutgoingHttpHeaders): void {
+  delete headers['content-length'];
+  headers['cache-control'] = 'no-cache';
+  headers['x-accel-buffering'] = 'no';
+}
+
+/**
+ * Builds the response-header filter. `forbidden` names headers the platform rejects in a response.
+ * Transfer-Encoding goes too: Node frames the body it writes itself.
+ */
+export function responseHeaderFilter(
+  forbidden: HeaderRule = {},
+): (upstream: IncomingHttpHeaders) => OutgoingHttpHeaders {
+  const drop = headerMatcher({ names: [...HOP_BY_HOP, 'transfer-encoding'] }, forbidden);
+  return (upstream) => {
+    const headers: OutgoingHttpHeaders = { ...upstream };
+    dropConnectionListed(headers);
+    dropMatching(headers, drop);
+    if (isEventStream(upstream)) markEventStream(headers);
+    return headers;
+  };
+}

@@ -1,0 +1,23 @@
+import http from 'node:http';
+import { createApp } from './app';
+import { answerClientError } from './client-error';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import type { Platform } from './platform';
+
+/**
+ * FC keeps connections to the function open and wants a long idle timeout (≥ 15 min); Node's 5 s would
+ * make it retry on closed sockets. help.aliyun.com/zh/fc/user-guide/specification-details
+ */
+const KEEP_ALIVE_MS = 15 * 60_000;
+
+/** The HTTP server around the app, with the timeouts a long-lived proxy of slow APIs needs. */
+export function createServer(config: Config, platform: Platform, log: Logger): http.Server {
+  const server = http.createServer({ noDelay: true }, createApp(config, platform, log));
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  // No cap on receiving a whole request body: the platform's frontend bounds it, and a slow upload
+  // should not fail at Node's default 300 s.
+  server.requestTimeout = 0;
+  server.on('clientError', answerClientError);
+  return server;
+}

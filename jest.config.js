@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/core', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  // Type errors are caught by `tsc --noEmit`, which `npm test` runs first; here we only transpile.
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  testTimeout: 20000,
+  // End-to-end specs spawn the built zips and share the CPU; two workers match the CI machine.
+  maxWorkers: 2,
+};

@@ -1,0 +1,152 @@
+/**
+ * Builds the deployable zips: `npm run bundle [-- --out DIR]`.
+ *
+ * For each platform, esbuild bundles the entrypoint into one `index.js` (no node_modules at run time),
+ * and the zip gets the provider's web-function layout: the bootstrap at the root with mode 0755, then
+ * index.js and the licenses. Zips are reproducible: fixed timestamps and modes, sorted entries.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import path from 'node:path';
+import { build, type Message, type Metafile } from 'esbuild';
+import { ZipFile } from 'yazl';
+
+const ROOT = path.resolve(__dirname, '..');
+const VERSION: string = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
+
+/** Each platform's entrypoint and start file name (SCF: cloud.tencent.com/document/product/583/56126). */
+const TARGETS = [
+  { name: 'scf', entry: 'functions/scf/index.ts', bootstrap: 'functions/scf/scf_bootstrap' },
+  { name: 'fc', entry: 'functions/fc/index.ts', bootstrap: 'functions/fc/bootstrap' },
+] as const;
+
+/** esbuild warnings that are known not to matter, each with the reason. Any other warning fails the build. */
+const HARMLESS_WARNINGS: { match: RegExp; why: string }[] = [];
+
+/** 1980-01-01 00:00 in local time: the DOS epoch, so the zip's local-time fields match in every time zone. */
+const ZIP_TIME = new Date(1980, 0, 1, 0, 0, 0);
+
+interface Entry {
+  name: string;
+  data: Buffer;
+  mode: number;
+}
+
+export async function bundle(outDir: string): Promise<void> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const sums: string[] = [];
+  for (const target of TARGETS) {
+    const { code, metafile } = await bundleEntry(target.entry);
+    writeFileSync(path.join(outDir, `meta-${target.name}.json`), JSON.stringify(metafile));
+    const entries: Entry[] = [
+      { name: path.basename(target.bootstrap), data: readBootstrap(target.bootstrap), mode: 0o755 },
+      { name: 'index.js', data: code, mode: 0o644 },
+      { name: 'LICENSE', data: readFileSync(path.join(ROOT, 'LICENSE')), mode: 0o644 },
+      { name: 'THIRD_PARTY_LICENSES', data: thirdPartyLicenses(metafile), mode: 0o644 },
+    ].sort((a, b) => (a.name < b.name ? -1 : 1));
+
+    const staging = path.join(outDir, target.name);
+    mkdirSync(staging);
+    for (const e of entries) {
+      const file = path.join(staging, e.name);
+      writeFileSync(file, e.data);
+      chmodSync(file, e.mode);
+    }
+    const zipName = `oxy-${target.name}-v${VERSION}.zip`;
+    const zip = await writeZip(entries);
+    writeFileSync(path.join(outDir, zipName), zip);
+    sums.push(`${createHash('sha256').update(zip).digest('hex')}  ${zipName}\n`);
+    console.log(`${zipName}: ${zip.length} bytes (index.js ${code.length} bytes)`);
+  }
+  writeFileSync(path.join(outDir, 'SHA256SUMS'), sums.join(''));
+}
+
+async function bundleEntry(entry: string): Promise<{ code: Buffer; metafile: Metafile }> {
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    minify: true,
+    metafile: true,
+    write: false,
+    outfile: 'index.js',
+    legalComments: 'none', // the licenses ship whole in THIRD_PARTY_LICENSES
+    define: { OXY_VERSION: JSON.stringify(VERSION) },
+    logLevel: 'silent',
+  });
+  const unexpected = result.warnings.filter((w) => !HARMLESS_WARNINGS.some((h) => h.match.test(w.text)));
+  if (unexpected.length > 0) throw new Error(`esbuild warnings in ${entry}:\n${unexpected.map(describe).join('\n')}`);
+  const [output] = result.outputFiles;
+  if (!output) throw new Error(`esbuild wrote nothing for ${entry}`);
+  return { code: Buffer.from(output.contents), metafile: result.metafile };
+}
+
+function describe(w: Message): string {
+  return `  ${w.location ? `${w.location.file}:${w.location.line}: ` : ''}${w.text}`;
+}
+
+/** Both platforms refuse a bootstrap without `#!/bin/bash` or with CRLF endings: fail here, not at deploy. */
+function readBootstrap(file: string): Buffer {
+  const data = readFileSync(path.join(ROOT, file));
+  const text = data.toString('utf8');
+  if (!text.startsWith('#!/bin/bash\n')) throw new Error(`${file} must start with "#!/bin/bash"`);
+  if (text.includes('\r')) throw new Error(`${file} has CR characters; both platforms need LF line endings`);
+  return data;
+}
+
+/** The license text of every npm package bundled into index.js, as their licenses ask. */
+function thirdPartyLicenses(metafile: Metafile): Buffer {
+  const dirs = new Set<string>();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m?.[1]) dirs.add(m[1]);
+  }
+  const parts = [...dirs].sort().map((dir) => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, dir, 'package.json'), 'utf8'));
+    const license = ['LICENSE', 'LICENSE.md', 'license', 'LICENSE.txt', 'License']
+      .map((f) => path.join(ROOT, dir, f))
+      .map((f) => {
+        try {
+          return readFileSync(f, 'utf8').trim();
+        } catch {
+          return undefined;
+        }
+      })
+      .find((t) => t !== undefined);
+    return `${pkg.name}@${pkg.version} (${pkg.license})\n\n${license ?? `License: ${pkg.license}`}\n`;
+  });
+  return Buffer.from(parts.join('\n' + '-'.repeat(72) + '\n\n'));
+}
+
+function writeZip(entries: Entry[]): Promise<Buffer> {
+  const zip = new ZipFile();
+  for (const e of entries) {
+    zip.addBuffer(e.data, e.name, {
+      mtime: ZIP_TIME,
+      mode: 0o100000 | e.mode, // regular file + permission bits, read by unzip and by both platforms
+      compress: true,
+      compressionLevel: 9,
+      forceDosTimestamp: true, // no extra time field: the DOS fields above are the same everywhere
+    });
+  }
+  zip.end();
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    zip.outputStream.on('error', reject);
+  });
+}
+
+if (require.main === module) {
+  const i = process.argv.indexOf('--out');
+  const outDir = path.resolve(i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : path.join(ROOT, 'dist'));
+  bundle(outDir).catch((err: Error) => {
+    console.error(`bundle: ${err.message}`);
+    process.exit(1);
+  });
+}
