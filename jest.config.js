@@ -4,7 +4,7 @@ module.exports = {
   roots: ['<rootDir>/core', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Type errors are caught by `tsc --noEmit`, which `npm test` runs first; here we only transpile.
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 20000,
   // End-to-end specs spawn the built zips and share the CPU; two workers match the CI machine.
   maxWorkers: 2,

@@ -1,11 +1,4 @@
-// Tencent Cloud SCF web function. Platform facts and sources: shared/PLATFORMS.md.
 import { start } from '../../core/start';
+import { scfPlatform } from './platform';
 
-start({
-  name: 'scf',
-  // The platform routes to 0.0.0.0:9000, oxy's default port (cloud.tencent.com/document/product/583/56124).
-  config: { values: { OXY_HOP_HEADER_PREFIX: 'X-SCF' } },
-  // X-Scf-Secret-Id / -Secret-Key / -Session-Token carry the run role's live credentials (583/56124).
-  credentialHeaderPrefixes: ['x-scf-'],
-  requestIdHeader: 'x-scf-request-id',
-});
+start(scfPlatform);
