@@ -1,10 +1,12 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/core', '<rootDir>/test'],
+  roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Type errors are caught by `tsc --noEmit`, which `npm test` runs first; here we only transpile.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  // Fetches the Node builds the platforms run, once, for the end-to-end specs.
+  globalSetup: '<rootDir>/test/e2e/global-setup.ts',
   testTimeout: 20000,
   // End-to-end specs spawn the built zips and share the CPU; two workers match the CI machine.
   maxWorkers: 2,

@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readZip } from '../helpers/zip';
+import { DIST, ROOT, VERSION, ZIPS } from './dist';
+
+describe.each(Object.entries(ZIPS))('the %s zip', (name, { zip, bootstrap }) => {
+  it("has the provider's web-function layout, with the bootstrap executable, LF-only, #!/bin/bash", async () => {
+    const entries = await readZip(zip);
+    const modes = Object.fromEntries(entries.map((e) => [e.name, e.mode.toString(8)]));
+    expect(modes).toEqual({ [bootstrap]: '755', 'index.js': '644', LICENSE: '644', THIRD_PARTY_LICENSES: '644' });
+    const script = entries.find((e) => e.name === bootstrap)!.data.toString();
+    expect(script.startsWith('#!/bin/bash\n')).toBe(true);
+    expect(script).not.toContain('\r');
+  });
+
+  it('matches its unpacked staging folder, modes included', async () => {
+    for (const entry of await readZip(zip)) {
+      const file = path.join(DIST, name, entry.name);
+      expect(readFileSync(file).equals(entry.data)).toBe(true);
+      expect((statSync(file).mode & 0o777).toString(8)).toBe(entry.mode.toString(8));
+    }
+  });
+
+  it('is listed in SHA256SUMS with its digest', () => {
+    const sum = createHash('sha256').update(readFileSync(zip)).digest('hex');
+    expect(readFileSync(path.join(DIST, 'SHA256SUMS'), 'utf8')).toContain(`${sum}  oxy-${name}-v${VERSION}.zip\n`);
+  });
+
+  it('bundles everything into index.js: nothing is required from node_modules at run time', async () => {
+    const code = (await readZip(zip)).find((e) => e.name === 'index.js')!.data.toString();
+    const required = [...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
+    expect(required.filter((r) => !r.startsWith('node:') && !BUILTINS.has(r))).toEqual([]);
+  });
+});
+
+const BUILTINS = new Set(require('node:module').builtinModules as string[]);
+
+describe('the build', () => {
+  it('is reproducible: two builds in other folders and time zones give byte-identical zips', () => {
+    const outs = ['UTC', 'Asia/Shanghai'].map((tz) => {
+      const out = mkdtempSync(path.join(tmpdir(), 'oxy-build-'));
+      execFileSync(process.execPath, ['--import', 'tsx', 'scripts/bundle.ts', '--out', out], {
+        cwd: ROOT,
+        env: { ...process.env, TZ: tz },
+        stdio: 'ignore',
+      });
+      return out;
+    });
+    try {
+      for (const { zip } of Object.values(ZIPS)) {
+        const [a, b] = outs.map((out) => readFileSync(path.join(out, path.basename(zip))));
+        expect(a!.length).toBeGreaterThan(0);
+        expect(a!.equals(b!)).toBe(true);
+      }
+    } finally {
+      for (const out of outs) rmSync(out, { recursive: true, force: true });
+    }
+  });
+});

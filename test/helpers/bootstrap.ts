@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+export interface RunningZip {
+  url: string;
+  child: ChildProcess;
+  /** Everything the process printed so far, stdout and stderr. */
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+/** A port that was free a moment ago (the bootstrap needs a fixed one, as on the platforms). */
+export async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Base environment of a spawned function: nothing from this process but the runtime on PATH. */
+export function functionEnv(binDir: string, env: Record<string, string>): Record<string, string> {
+  return { PATH: `${binDir}:/usr/local/bin:/usr/bin:/bin`, ...env };
+}
+
+/** Runs the bootstrap to completion: for start-up failures. */
+export function runBootstrap(
+  file: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, [], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: path.dirname(file) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts the bootstrap as the platform would and waits for its "listening" line on `port`. */
+export function startBootstrap(file: string, port: number, env: Record<string, string>): Promise<RunningZip> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, [], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: path.dirname(file) });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => fail(new Error('no "listening" line within 10 s')), 10_000);
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${err.message}\nstdout: ${stdout}\nstderr: ${stderr}`));
+    };
+    child.stderr.on('data', (c) => (stderr += c));
+    child.stdout.on('data', (c) => {
+      stdout += c;
+      if (!stdout.includes('"event":"listening"')) return;
+      clearTimeout(timer);
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        child,
+        output: () => stdout + stderr,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+    child.on('error', fail);
+    child.on('exit', (code) => fail(new Error(`bootstrap exited with ${code}`)));
+  });
+}
