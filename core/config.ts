@@ -50,7 +50,8 @@ export function loadConfig(env: Env, defaults: ConfigDefaults = {}): Config {
   const read = (name: ConfigVar): Setting => {
     const fallback = defaults.fallbacks?.[name];
     if (env[name] !== undefined) return { name, value: env[name] };
-    if (fallback !== undefined && env[fallback] !== undefined) return { name: fallback, value: env[fallback] };
+    if (fallback !== undefined && env[fallback] !== undefined)
+      return { name: fallback, value: env[fallback] };
     return { name, value: defaults.values?.[name] ?? BUILT_IN[name] };
   };
   return {
@@ -67,11 +68,17 @@ interface Setting {
 }
 
 function invalid({ name, value }: Setting, expected: string): OxyError {
-  return new OxyError('invalid_config', `${name}=${JSON.stringify(value)}: expected ${expected}`, 500, 'config_error');
+  return new OxyError(
+    'invalid_config',
+    `${name}=${JSON.stringify(value)}: expected ${expected}`,
+    500,
+    'config_error',
+  );
 }
 
 function parseTarget(s: Setting): URL {
-  const expected = 'an absolute http(s) URL such as https://api.openai.com, without credentials, query or fragment';
+  const expected =
+    'an absolute http(s) URL such as https://api.openai.com, without credentials, query or fragment';
   let url: URL;
   try {
     url = new URL(s.value.trim());

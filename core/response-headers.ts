@@ -1,5 +1,11 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { HOP_BY_HOP, type HeaderRule, dropConnectionListed, dropMatching, headerMatcher } from './header-rules';
+import {
+  HOP_BY_HOP,
+  type HeaderRule,
+  dropConnectionListed,
+  dropMatching,
+  headerMatcher,
+} from './header-rules';
 
 /** Is this an SSE response, which must reach the client chunk by chunk? */
 export function isEventStream(headers: IncomingHttpHeaders): boolean {

@@ -12,7 +12,11 @@ const DRAIN_MS = 10_000;
  * Starts oxy for a platform: reads config (exit 1 with one line on a bad value), listens on 0.0.0.0,
  * drains on SIGTERM/SIGINT.
  */
-export function start(platform: Platform, env: NodeJS.ProcessEnv = process.env, log: Logger = jsonLogger): void {
+export function start(
+  platform: Platform,
+  env: NodeJS.ProcessEnv = process.env,
+  log: Logger = jsonLogger,
+): void {
   let config;
   try {
     config = loadConfig(env, platform.config);

@@ -79,7 +79,8 @@ async function bundleEntry(entry: string): Promise<{ code: Buffer; metafile: Met
     logLevel: 'silent',
   });
   const unexpected = result.warnings.filter((w) => !HARMLESS_WARNINGS.some((h) => h.match.test(w.text)));
-  if (unexpected.length > 0) throw new Error(`esbuild warnings in ${entry}:\n${unexpected.map(describe).join('\n')}`);
+  if (unexpected.length > 0)
+    throw new Error(`esbuild warnings in ${entry}:\n${unexpected.map(describe).join('\n')}`);
   const [output] = result.outputFiles;
   if (!output) throw new Error(`esbuild wrote nothing for ${entry}`);
   return { code: Buffer.from(output.contents), metafile: result.metafile };

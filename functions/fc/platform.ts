@@ -21,6 +21,11 @@ export const fcPlatform: Platform = {
     const path = req.headers['x-fc-control-path'];
     if (path === undefined || path === '/http-invoke') return undefined;
     if (typeof path === 'string' && LIFECYCLE.has(path)) return 200;
-    return new OxyError('unsupported_invocation', 'oxy answers HTTP trigger requests only.', 400, 'invalid_request_error');
+    return new OxyError(
+      'unsupported_invocation',
+      'oxy answers HTTP trigger requests only.',
+      400,
+      'invalid_request_error',
+    );
   },
 };

@@ -37,11 +37,17 @@ describePlatformContract(
     ],
   },
   (ctx) => {
-    it.each(['/initialize', '/pre-freeze', '/pre-stop'])('answers the %s lifecycle call locally', async (path) => {
-      const res = await fetch(`${ctx().oxy.url}${path}`, { method: 'POST', headers: { 'x-fc-control-path': path } });
-      expect(res.status).toBe(200);
-      expect(ctx().upstream.seen).toEqual([]);
-    });
+    it.each(['/initialize', '/pre-freeze', '/pre-stop'])(
+      'answers the %s lifecycle call locally',
+      async (path) => {
+        const res = await fetch(`${ctx().oxy.url}${path}`, {
+          method: 'POST',
+          headers: { 'x-fc-control-path': path },
+        });
+        expect(res.status).toBe(200);
+        expect(ctx().upstream.seen).toEqual([]);
+      },
+    );
 
     it('sends none of the response headers FC forbids', async () => {
       const res = await fetch(`${ctx().oxy.url}/v1/chat/completions`, {

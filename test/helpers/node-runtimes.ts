@@ -32,5 +32,8 @@ export function runtimes(majors: number[]): Runtime[] {
   const fetched = nodeVersions()
     .filter((v) => majors.includes(Number(v.split('.')[0])))
     .map((v) => ({ label: `node ${v}`, binDir: nodeBinDir(v) }));
-  return [{ label: `node ${process.versions.node} (this machine)`, binDir: path.dirname(process.execPath) }, ...fetched];
+  return [
+    { label: `node ${process.versions.node} (this machine)`, binDir: path.dirname(process.execPath) },
+    ...fetched,
+  ];
 }

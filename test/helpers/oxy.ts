@@ -14,7 +14,10 @@ export interface RunningOxy {
 }
 
 /** The core server, configured from `env` as at start, listening on 127.0.0.1 port 0. */
-export async function startOxy(env: Record<string, string>, platform: Platform = { name: 'test' }): Promise<RunningOxy> {
+export async function startOxy(
+  env: Record<string, string>,
+  platform: Platform = { name: 'test' },
+): Promise<RunningOxy> {
   const logs: string[] = [];
   const log: Logger = (level, event, fields) => logs.push(JSON.stringify({ level, event, ...fields }));
   const server = createServer(loadConfig(env, platform.config), platform, log);

@@ -25,14 +25,18 @@ export interface Upstream {
 /** Echoes what it received as JSON: the default upstream of most tests. */
 export const echo: UpstreamHandler = (_req, res, seen) => {
   res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ method: seen.method, url: seen.url, headers: seen.headers, body: seen.body.toString() }));
+  res.end(
+    JSON.stringify({ method: seen.method, url: seen.url, headers: seen.headers, body: seen.body.toString() }),
+  );
 };
 
 /** A real upstream on 127.0.0.1, port 0. The handler runs once the request body is complete. */
 export async function startUpstream(handler: UpstreamHandler = echo): Promise<Upstream> {
   const seen: Seen[] = [];
   const server = http.createServer((req, res) => {
-    const closedEarly = new Promise<boolean>((resolve) => res.once('close', () => resolve(!res.writableFinished)));
+    const closedEarly = new Promise<boolean>((resolve) =>
+      res.once('close', () => resolve(!res.writableFinished)),
+    );
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

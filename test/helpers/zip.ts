@@ -22,7 +22,11 @@ export function readZip(file: string): Promise<ZipEntry[]> {
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
           stream.on('end', () => {
-            entries.push({ name: entry.fileName, mode: (entry.externalFileAttributes >>> 16) & 0o777, data: Buffer.concat(chunks) });
+            entries.push({
+              name: entry.fileName,
+              mode: (entry.externalFileAttributes >>> 16) & 0o777,
+              data: Buffer.concat(chunks),
+            });
             zip.readEntry();
           });
         });

@@ -53,6 +53,9 @@ describe('server-sent events', () => {
       res.on('end', resolve);
       res.on('error', reject);
     });
-    expect(reads).toEqual([...Array.from({ length: CHUNKS }, (_, i) => `data: {"i":${i}}\n\n`), 'data: [DONE]\n\n']);
+    expect(reads).toEqual([
+      ...Array.from({ length: CHUNKS }, (_, i) => `data: {"i":${i}}\n\n`),
+      'data: [DONE]\n\n',
+    ]);
   });
 });

@@ -25,7 +25,11 @@ describe('upstream failures', () => {
       const res = await request(oxy.url).post('/v1/chat/completions').send({});
       expect(res.status).toBe(502);
       expect(res.body).toEqual({
-        error: { message: 'The upstream API refused the connection.', type: 'proxy_error', code: 'upstream_unreachable' },
+        error: {
+          message: 'The upstream API refused the connection.',
+          type: 'proxy_error',
+          code: 'upstream_unreachable',
+        },
       });
     } finally {
       await oxy.close();
@@ -108,7 +112,9 @@ describe('client hang-up', () => {
       req.end('{"model":"m"}');
       await within(arrived.promise, 2000, 'the request to reach the upstream');
       req.destroy();
-      expect(await within(upstream.seen[0]!.closedEarly, 2000, 'the upstream request to be aborted')).toBe(true);
+      expect(await within(upstream.seen[0]!.closedEarly, 2000, 'the upstream request to be aborted')).toBe(
+        true,
+      );
     } finally {
       await oxy.close();
       await upstream.close();
@@ -125,7 +131,9 @@ describe('client hang-up', () => {
       const res = await get(`${oxy.url}/v1/chat/completions`);
       await new Promise((resolve) => res.once('data', resolve));
       res.destroy();
-      expect(await within(upstream.seen[0]!.closedEarly, 2000, 'the upstream stream to be aborted')).toBe(true);
+      expect(await within(upstream.seen[0]!.closedEarly, 2000, 'the upstream stream to be aborted')).toBe(
+        true,
+      );
     } finally {
       await oxy.close();
       await upstream.close();

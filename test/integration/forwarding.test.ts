@@ -56,7 +56,11 @@ describe('forwarding', () => {
     for (const status of [400, 401, 404, 429, 500, 503]) {
       upstream.server.removeAllListeners('request');
       upstream.server.on('request', (_req, res) => {
-        res.writeHead(status, { 'content-type': 'application/json', 'retry-after': '7', 'x-request-id': 'req_9' });
+        res.writeHead(status, {
+          'content-type': 'application/json',
+          'retry-after': '7',
+          'x-request-id': 'req_9',
+        });
         res.end(JSON.stringify({ error: { message: `m${status}`, type: 't', code: `c${status}` } }));
       });
       const res = await request(oxy.url).post('/v1/chat/completions').send({});

@@ -30,7 +30,11 @@ describe('answers the proxy gives itself', () => {
       expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
       const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
       expect(body).toEqual({
-        error: { message: 'The request is not valid HTTP/1.1.', type: 'invalid_request_error', code: 'malformed_request' },
+        error: {
+          message: 'The request is not valid HTTP/1.1.',
+          type: 'invalid_request_error',
+          code: 'malformed_request',
+        },
       });
     } finally {
       await oxy.close();
@@ -38,21 +42,27 @@ describe('answers the proxy gives itself', () => {
   });
 
   describe('on FC', () => {
-    it.each(['/initialize', '/pre-freeze', '/pre-stop'])('answers the %s lifecycle call locally with 200', async (path) => {
-      const oxy = await startOxy({ OXY_TARGET: upstream.url }, fcPlatform);
-      try {
-        const res = await request(oxy.url).post(path).set('x-fc-control-path', path);
-        expect(res.status).toBe(200);
-        expect(upstream.seen).toEqual([]);
-      } finally {
-        await oxy.close();
-      }
-    });
+    it.each(['/initialize', '/pre-freeze', '/pre-stop'])(
+      'answers the %s lifecycle call locally with 200',
+      async (path) => {
+        const oxy = await startOxy({ OXY_TARGET: upstream.url }, fcPlatform);
+        try {
+          const res = await request(oxy.url).post(path).set('x-fc-control-path', path);
+          expect(res.status).toBe(200);
+          expect(upstream.seen).toEqual([]);
+        } finally {
+          await oxy.close();
+        }
+      },
+    );
 
     it('proxies /http-invoke traffic whatever its URL path, /initialize included', async () => {
       const oxy = await startOxy({ OXY_TARGET: upstream.url }, fcPlatform);
       try {
-        const res = await request(oxy.url).post('/initialize').set('x-fc-control-path', '/http-invoke').send({});
+        const res = await request(oxy.url)
+          .post('/initialize')
+          .set('x-fc-control-path', '/http-invoke')
+          .send({});
         expect(res.status).toBe(200);
         expect(upstream.seen.map((s) => s.url)).toEqual(['/initialize']);
       } finally {

@@ -15,21 +15,24 @@ describe('request smuggling', () => {
     ['GET', ''],
     ['POST', ''],
     ['GET', 'Connection: transfer-encoding\r\n'],
-  ])('%s with a chunked body %j reaches the upstream as one request with that body', async (method, extra) => {
-    const upstream = await startUpstream();
-    const oxy = await startOxy({ OXY_TARGET: upstream.url });
-    try {
-      const answer = await rawRequest(oxy.url, chunked(method, extra), 1000);
-      expect(answer).toMatch(/^HTTP\/1\.1 200/);
-      // Give a smuggled request time to arrive, then check that none did.
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(upstream.seen.map((s) => s.url)).toEqual(['/v1/models']);
-      expect(upstream.seen[0]!.body.toString()).toBe(HIDDEN);
-    } finally {
-      await oxy.close();
-      await upstream.close();
-    }
-  });
+  ])(
+    '%s with a chunked body %j reaches the upstream as one request with that body',
+    async (method, extra) => {
+      const upstream = await startUpstream();
+      const oxy = await startOxy({ OXY_TARGET: upstream.url });
+      try {
+        const answer = await rawRequest(oxy.url, chunked(method, extra), 1000);
+        expect(answer).toMatch(/^HTTP\/1\.1 200/);
+        // Give a smuggled request time to arrive, then check that none did.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(upstream.seen.map((s) => s.url)).toEqual(['/v1/models']);
+        expect(upstream.seen[0]!.body.toString()).toBe(HIDDEN);
+      } finally {
+        await oxy.close();
+        await upstream.close();
+      }
+    },
+  );
 
   it.each(['DELETE', 'OPTIONS'])(
     'refuses %s with a chunked body (http-proxy would send it unframed after Content-Length: 0)',

@@ -56,7 +56,10 @@ describe('loadConfig', () => {
   });
 
   it('splits, trims and lower-cases hop-header prefixes', () => {
-    expect(loadConfig({ OXY_HOP_HEADER_PREFIX: ' X-SCF, x-Fc ,,' }).hopHeaderPrefixes).toEqual(['x-scf', 'x-fc']);
+    expect(loadConfig({ OXY_HOP_HEADER_PREFIX: ' X-SCF, x-Fc ,,' }).hopHeaderPrefixes).toEqual([
+      'x-scf',
+      'x-fc',
+    ]);
   });
 
   it('takes platform defaults, and a set variable over them', () => {

@@ -30,7 +30,11 @@ describe('dropConnectionListed', () => {
       keep: '1',
     };
     dropConnectionListed(h);
-    expect(h).toEqual({ connection: 'keep-alive, X-Secret ,transfer-encoding', 'transfer-encoding': 'chunked', keep: '1' });
+    expect(h).toEqual({
+      connection: 'keep-alive, X-Secret ,transfer-encoding',
+      'transfer-encoding': 'chunked',
+      keep: '1',
+    });
   });
   it('does nothing without Connection', () => {
     const h = { a: '1' };

@@ -39,7 +39,9 @@ describe('requestHeaderFilter', () => {
   });
 
   it('strips the platform prefix, whatever the case', () => {
-    expect(run({ 'x-scf-secret-key': 'k', 'x-scf-session-token': 't', 'x-scf-request-id': 'r', a: '1' })).toEqual({
+    expect(
+      run({ 'x-scf-secret-key': 'k', 'x-scf-session-token': 't', 'x-scf-request-id': 'r', a: '1' }),
+    ).toEqual({
       a: '1',
     });
   });
@@ -58,6 +60,9 @@ describe('requestHeaderFilter', () => {
   });
 
   it('keeps a chunked body framed as chunked', () => {
-    expect(run({ 'transfer-encoding': 'chunked', a: '1' })).toEqual({ 'transfer-encoding': 'chunked', a: '1' });
+    expect(run({ 'transfer-encoding': 'chunked', a: '1' })).toEqual({
+      'transfer-encoding': 'chunked',
+      a: '1',
+    });
   });
 });

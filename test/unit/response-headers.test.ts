@@ -38,15 +38,25 @@ describe('responseHeaderFilter', () => {
 
   it("drops the platform's forbidden headers", () => {
     const filter = responseHeaderFilter({ names: ['date', 'server'], prefixes: ['x-fc-'] });
-    expect(filter({ date: 'd', server: 'cloudflare', 'x-fc-request-id': '1', 'x-fcx': 'k', a: '1' })).toEqual({
-      'x-fcx': 'k',
-      a: '1',
-    });
+    expect(filter({ date: 'd', server: 'cloudflare', 'x-fc-request-id': '1', 'x-fcx': 'k', a: '1' })).toEqual(
+      {
+        'x-fcx': 'k',
+        a: '1',
+      },
+    );
   });
 
   it('marks an event stream as not cacheable nor bufferable, with no length', () => {
     expect(
-      responseHeaderFilter()({ 'content-type': 'text/event-stream', 'content-length': '5', 'cache-control': 'max-age=5' }),
-    ).toEqual({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+      responseHeaderFilter()({
+        'content-type': 'text/event-stream',
+        'content-length': '5',
+        'cache-control': 'max-age=5',
+      }),
+    ).toEqual({
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+    });
   });
 });

@@ -27,7 +27,11 @@ describe('upstreamFailure', () => {
   it('passes an OxyError through', () => {
     const t = upstreamTimeout(1500);
     expect(upstreamFailure(t)).toBe(t);
-    expect([t.status, t.code, t.message]).toEqual([504, 'upstream_timeout', 'The upstream API sent nothing for 1500 ms.']);
+    expect([t.status, t.code, t.message]).toEqual([
+      504,
+      'upstream_timeout',
+      'The upstream API sent nothing for 1500 ms.',
+    ]);
   });
 
   it('handles non-errors', () => {
