@@ -1,5 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import express from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Config } from './config';
 import { OxyError, sendError } from './errors';
 import type { Logger } from './logger';
@@ -7,41 +6,43 @@ import type { Platform } from './platform';
 import { createProxy } from './proxy';
 import { VERSION } from './version';
 
-/** The express app: platform calls, then /healthz, then everything else to the upstream. */
-export function createApp(config: Config, platform: Platform, log: Logger): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.set('query parser', false);
-
+/**
+ * The request listener: platform calls, then /healthz, then everything else to the upstream. Plain
+ * node:http: a web framework would add parsers and per-request setup a pure proxy never uses.
+ */
+export function createApp(config: Config, platform: Platform, log: Logger): RequestListener {
+  const proxy = createProxy(config, platform, log);
+  const health = JSON.stringify({ status: 'ok', version: VERSION, platform: platform.name });
   // Node adds a Date header to every response; some platforms refuse it (FC).
-  if (platform.forbiddenResponseHeaders?.names?.includes('date')) {
-    app.use((_req, res, next) => {
-      res.sendDate = false;
-      next();
-    });
-  }
-
+  const sendDate = !platform.forbiddenResponseHeaders?.names?.includes('date');
   const { localAnswer } = platform;
-  if (localAnswer) {
-    app.use((req, res, next) => {
-      const answer = localAnswer(req);
-      if (answer === undefined) return next();
-      if (answer === 200) return void res.status(200).end();
-      sendError(res, answer);
-    });
-  }
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', version: VERSION, platform: platform.name });
-  });
-
-  app.use(createProxy(config, platform, log));
-
-  // Anything thrown on the way gets OpenAI's error shape, not express's HTML page.
-  app.use((err: unknown, req: IncomingMessage, res: ServerResponse, _next: unknown) => {
+  const fail = (err: unknown, req: IncomingMessage, res: ServerResponse): void => {
     log('error', 'internal_error', { method: req.method, message: String((err as Error)?.message) });
     sendError(res, new OxyError('internal_error', 'The proxy failed to handle the request.', 500));
-  });
-  return app;
+  };
+
+  return (req, res) => {
+    res.sendDate = sendDate;
+    try {
+      const answer = localAnswer?.(req);
+      if (answer === 200) return void res.writeHead(200, { 'content-length': 0 }).end();
+      if (answer) return sendError(res, answer);
+      if (isHealthCheck(req)) {
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(health),
+        });
+        return void res.end(req.method === 'HEAD' ? undefined : health);
+      }
+      proxy(req, res, (err) => fail(err, req, res));
+    } catch (err) {
+      // A throw here would otherwise be an uncaught exception and take every stream in flight down with it.
+      fail(err, req, res);
+    }
+  };
+}
+
+function isHealthCheck({ method, url = '' }: IncomingMessage): boolean {
+  return (method === 'GET' || method === 'HEAD') && (url === '/healthz' || url.startsWith('/healthz?'));
 }
