@@ -6,7 +6,7 @@ export type Headers = IncomingHttpHeaders | OutgoingHttpHeaders;
 /**
  * Hop-by-hop headers (RFC 9110 §7.6.1, plus `Trailer` and the `Proxy-*` pair from RFC 7230/2616):
  * they describe one connection, so a proxy must not pass them on in either direction.
- * `Transfer-Encoding` is handled apart: see `keepChunkedFraming`.
+ * `Transfer-Encoding` is handled apart: see body-framing.ts.
  */
 export const HOP_BY_HOP = [
   'connection',
@@ -33,21 +33,36 @@ export interface HeaderRule {
 export function headerMatcher(...rules: HeaderRule[]): (name: string) => boolean {
   const names = new Set(rules.flatMap((r) => r.names ?? []).map((n) => n.toLowerCase()));
   const prefixes = rules.flatMap((r) => r.prefixes ?? []).map((p) => p.toLowerCase());
-  return (name) => names.has(name) || prefixes.some((p) => name.startsWith(p));
+  return (name) => {
+    if (names.has(name)) return true;
+    for (const p of prefixes) if (name.startsWith(p)) return true;
+    return false;
+  };
 }
 
-/** Deletes every header the predicate matches. */
-export function dropMatching(headers: Headers, match: (name: string) => boolean): void {
-  for (const name of Object.keys(headers)) if (match(name)) delete headers[name];
+/**
+ * The headers that `Connection` names as hop-by-hop for this connection (RFC 9110 §7.6.1), lower case.
+ * Never `transfer-encoding`: framing is rebuilt by Node, not dropped on a client's say-so (body-framing.ts).
+ */
+export function connectionListed(connection: Headers['connection']): string[] {
+  if (connection === undefined) return [];
+  return String(connection)
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter(
+      (name) => name !== '' && name !== 'transfer-encoding' && name !== 'keep-alive' && name !== 'close',
+    );
 }
 
-/** Deletes the headers that `Connection` names as hop-by-hop for this connection (RFC 9110 §7.6.1). */
-export function dropConnectionListed(headers: Headers): void {
-  const listed = headers.connection;
-  if (listed === undefined) return;
-  for (const token of String(listed).split(',')) {
-    const name = token.trim().toLowerCase();
-    // Framing is rebuilt by Node, never dropped on a client's say-so: see keepChunkedFraming.
-    if (name !== '' && name !== 'transfer-encoding') delete headers[name];
+/**
+ * A copy of `headers` without those `drop` matches or `Connection` lists. Copying beats deleting in
+ * place: `delete` turns V8 objects into slow dictionaries on the hot path.
+ */
+export function copyHeaders<T extends Headers>(headers: T, drop: (name: string) => boolean): T {
+  const listed = connectionListed(headers.connection);
+  const copy = {} as Record<string, unknown>;
+  for (const name in headers) {
+    if (!drop(name) && (listed.length === 0 || !listed.includes(name))) copy[name] = headers[name];
   }
+  return copy as T;
 }

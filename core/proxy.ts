@@ -1,5 +1,4 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { unframedBodyRefusal } from './body-framing';
 import type { Config } from './config';
@@ -38,9 +37,14 @@ export function createProxy(config: Config, platform: Platform, log: Logger): Ha
     }
     // SSE: headers go out now, not with the first event, so clients see the stream open at once.
     if (isEventStream(proxyRes.headers)) res.flushHeaders();
-    // pipeline destroys both sides when either fails: a client hang-up closes the upstream socket, and an
-    // upstream failure mid-body resets the client instead of ending a truncated answer cleanly.
-    pipeline(proxyRes, res, () => {});
+    proxyRes.pipe(res);
+    // An upstream failure mid-body resets the client instead of ending a truncated answer cleanly. (A client
+    // hang-up is abortOnHangUp's.) `pipe` rather than `pipeline`: that one allocates an AbortController per call.
+    const resetIfCut = (): void => {
+      if (!proxyRes.complete) res.destroy();
+    };
+    proxyRes.once('error', resetIfCut);
+    proxyRes.once('close', resetIfCut);
   };
 
   const onError = (err: unknown, req: IncomingMessage, res: ServerResponse): void => {
@@ -79,7 +83,7 @@ export function createProxy(config: Config, platform: Platform, log: Logger): Ha
     if (typeof id === 'string') requestIds.set(req, id);
     const refusal = unframedBodyRefusal(req);
     if (refusal) return sendError(res, refusal);
-    filterRequest(req.headers);
+    req.headers = filterRequest(req.headers);
     void proxy(req, res, next);
   };
 }

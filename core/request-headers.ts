@@ -1,13 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { keepChunkedFraming } from './body-framing';
 import {
   CLIENT_IDENTITY,
   CLIENT_IDENTITY_PREFIXES,
   HOP_BY_HOP,
-  dropConnectionListed,
-  dropMatching,
+  copyHeaders,
   headerMatcher,
 } from './header-rules';
-import { keepChunkedFraming } from './body-framing';
 
 /**
  * `Expect: 100-continue` was already answered by Node's server; passed on, it would also stop
@@ -15,8 +14,10 @@ import { keepChunkedFraming } from './body-framing';
  */
 const ANSWERED_HERE = ['expect'];
 
-/** Builds the request-header filter: its steps run in this fixed order on `req.headers`, in place. */
-export function requestHeaderFilter(prefixes: readonly string[]): (headers: IncomingHttpHeaders) => void {
+/** Builds the request-header filter: the headers to send upstream, from the client's. */
+export function requestHeaderFilter(
+  prefixes: readonly string[],
+): (headers: IncomingHttpHeaders) => IncomingHttpHeaders {
   const drop = headerMatcher(
     { names: HOP_BY_HOP },
     { names: ANSWERED_HERE },
@@ -24,8 +25,8 @@ export function requestHeaderFilter(prefixes: readonly string[]): (headers: Inco
     { prefixes },
   );
   return (headers) => {
-    dropConnectionListed(headers);
-    dropMatching(headers, drop);
-    keepChunkedFraming(headers);
+    const upstream = copyHeaders(headers, drop);
+    keepChunkedFraming(upstream);
+    return upstream;
   };
 }

@@ -1,11 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import {
-  HOP_BY_HOP,
-  type HeaderRule,
-  dropConnectionListed,
-  dropMatching,
-  headerMatcher,
-} from './header-rules';
+import { HOP_BY_HOP, type HeaderRule, copyHeaders, headerMatcher } from './header-rules';
 
 /** Is this an SSE response, which must reach the client chunk by chunk? */
 export function isEventStream(headers: IncomingHttpHeaders): boolean {
@@ -31,9 +25,7 @@ export function responseHeaderFilter(
 ): (upstream: IncomingHttpHeaders) => OutgoingHttpHeaders {
   const drop = headerMatcher({ names: [...HOP_BY_HOP, 'transfer-encoding'] }, forbidden);
   return (upstream) => {
-    const headers: OutgoingHttpHeaders = { ...upstream };
-    dropConnectionListed(headers);
-    dropMatching(headers, drop);
+    const headers: OutgoingHttpHeaders = copyHeaders(upstream, drop);
     if (isEventStream(upstream)) markEventStream(headers);
     return headers;
   };

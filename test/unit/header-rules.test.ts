@@ -1,4 +1,4 @@
-import { dropConnectionListed, dropMatching, headerMatcher } from '../../core/header-rules';
+import { connectionListed, copyHeaders, headerMatcher } from '../../core/header-rules';
 
 describe('headerMatcher', () => {
   const match = headerMatcher({ names: ['Connection'] }, { prefixes: ['X-SCF', 'x-fc-'] });
@@ -13,32 +13,36 @@ describe('headerMatcher', () => {
   ])('%s → %s', (name, expected) => expect(match(name)).toBe(expected));
 });
 
-describe('dropMatching', () => {
-  it('deletes matching headers and keeps the rest', () => {
-    const h = { a: '1', 'x-scf-a': '2', b: '3' };
-    dropMatching(h, (n) => n.startsWith('x-scf'));
-    expect(h).toEqual({ a: '1', b: '3' });
-  });
+describe('connectionListed', () => {
+  it.each([
+    [undefined, []],
+    ['keep-alive', []],
+    ['close', []],
+    ['Keep-Alive, X-Secret , x-other,', ['x-secret', 'x-other']],
+    ['transfer-encoding, x-a', ['x-a']],
+  ])('%j → %j', (value, expected) => expect(connectionListed(value)).toEqual(expected));
 });
 
-describe('dropConnectionListed', () => {
-  it('deletes the headers Connection names, case-insensitively, but never the framing', () => {
-    const h = {
-      connection: 'keep-alive, X-Secret ,transfer-encoding',
+describe('copyHeaders', () => {
+  it('copies all but the matching headers and those Connection names, leaving the source alone', () => {
+    const source = { a: '1', 'x-scf-a': '2', connection: 'x-secret', 'x-secret': 's', b: ['3', '4'] };
+    const copy = copyHeaders(source, (n) => n.startsWith('x-scf') || n === 'connection');
+    expect(copy).toEqual({ a: '1', b: ['3', '4'] });
+    expect(source).toEqual({
+      a: '1',
+      'x-scf-a': '2',
+      connection: 'x-secret',
       'x-secret': 's',
-      'transfer-encoding': 'chunked',
-      keep: '1',
-    };
-    dropConnectionListed(h);
-    expect(h).toEqual({
-      connection: 'keep-alive, X-Secret ,transfer-encoding',
-      'transfer-encoding': 'chunked',
-      keep: '1',
+      b: ['3', '4'],
     });
   });
-  it('does nothing without Connection', () => {
-    const h = { a: '1' };
-    dropConnectionListed(h);
-    expect(h).toEqual({ a: '1' });
+
+  it('never drops the framing because Connection names it', () => {
+    expect(
+      copyHeaders({ connection: 'transfer-encoding', 'transfer-encoding': 'chunked' }, () => false),
+    ).toEqual({
+      connection: 'transfer-encoding',
+      'transfer-encoding': 'chunked',
+    });
   });
 });
