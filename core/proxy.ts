@@ -1,6 +1,8 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import { createProxyMiddleware } from 'http-proxy-middleware';
+// The factory alone: the package index also loads response interceptors (zlib, querystring) oxy never uses.
+import { createProxyMiddleware } from 'http-proxy-middleware/dist/factory';
 import { unframedBodyRefusal } from './body-framing';
+import { releaseBuffersOf } from './buffer-release';
 import type { Config } from './config';
 import { sendError } from './errors';
 import type { Logger } from './logger';
@@ -25,6 +27,8 @@ export function createProxy(config: Config, platform: Platform, log: Logger): Ha
   const onProxyReq = (proxyReq: ClientRequest, req: IncomingMessage, res: ServerResponse): void => {
     proxyReq.setTimeout(timeoutMs, () => proxyReq.destroy(upstreamTimeout(timeoutMs)));
     abortOnHangUp(proxyReq, req, res);
+    // http-proxy has piped the body by now ('proxyReq' comes on 'socket'), so counting it loses nothing.
+    releaseBuffersOf(req, req.headers['content-length']);
   };
 
   const onProxyRes = (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse): void => {
@@ -38,6 +42,7 @@ export function createProxy(config: Config, platform: Platform, log: Logger): Ha
     // SSE: headers go out now, not with the first event, so clients see the stream open at once.
     if (isEventStream(proxyRes.headers)) res.flushHeaders();
     proxyRes.pipe(res);
+    releaseBuffersOf(proxyRes, proxyRes.headers['content-length']);
     // An upstream failure mid-body resets the client instead of ending a truncated answer cleanly. (A client
     // hang-up is abortOnHangUp's.) `pipe` rather than `pipeline`: that one allocates an AbortController per call.
     const resetIfCut = (): void => {

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
@@ -33,6 +34,11 @@ let gate: ((i: number) => Promise<void>) | undefined;
 /** A fake OpenAI: chat completions, streamed (each chunk held until `gate` lets it go) or not. */
 async function openAiUpstream(): Promise<Upstream> {
   return startUpstream(async (_req, res, seen) => {
+    if (seen.url === '/v1/files') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const sha256 = createHash('sha256').update(seen.body).digest('hex');
+      return void res.end(JSON.stringify({ bytes: seen.body.length, sha256 }));
+    }
     const body = JSON.parse(seen.body.toString() || '{}');
     if (body.model === 'rate-limited') {
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '3' });
@@ -138,6 +144,21 @@ export function describePlatformContract(c: PlatformCase, more?: (ctx: () => Con
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(OpenAI.RateLimitError);
       expect((err as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('rate_limit_exceeded');
+    });
+
+    it('streams a 24 MB upload through intact, chunked and with a length', async () => {
+      const body = randomBytes(24 * 1024 * 1024);
+      const sha256 = createHash('sha256').update(body).digest('hex');
+      const sent = [body, new Blob([body]).stream()];
+      for (const payload of sent) {
+        const res = await fetch(`${ctx.oxy.url}/v1/files`, {
+          method: 'POST',
+          headers: { ...c.headers, 'content-type': 'application/octet-stream' },
+          body: payload,
+          duplex: 'half',
+        } as RequestInit);
+        expect(await res.json()).toEqual({ bytes: body.length, sha256 });
+      }
     });
 
     it('answers /healthz itself', async () => {

@@ -36,14 +36,16 @@ describe.each(Object.entries(ZIPS))('the %s zip', (name, { zip, bootstrap }) => 
     );
   });
 
-  it('bundles everything into index.js: nothing is required from node_modules at run time', async () => {
+  it('bundles everything into index.js and loads only the Node modules a proxy needs', async () => {
     const code = (await readZip(zip)).find((e) => e.name === 'index.js')!.data.toString();
-    const required = [...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
-    expect(required.filter((r) => !r.startsWith('node:') && !BUILTINS.has(r))).toEqual([]);
+    const required = new Set(
+      [...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!.replace(/^node:/, '')),
+    );
+    // Every cold start pays for what is loaded here: tty, os, assert, zlib, … were once pulled in by
+    // dependencies' unused code paths (scripts/stubs/). v8 and vm expose the GC for large bodies (buffer-release.ts).
+    expect([...required].sort()).toEqual(['http', 'https', 'url', 'util', 'v8', 'vm']);
   });
 });
-
-const BUILTINS = new Set(require('node:module').builtinModules as string[]);
 
 describe('the build', () => {
   it('is reproducible: two builds in other folders and time zones give byte-identical zips', () => {
