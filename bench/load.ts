@@ -1,0 +1,56 @@
+/** Non-stream chat completions under load, with autocannon's programmatic API. */
+import autocannon from 'autocannon';
+
+export const CHAT_PATH = '/v1/chat/completions';
+
+export const CHAT_BODY = JSON.stringify({
+  model: 'gpt-4o-mini',
+  messages: [
+    { role: 'system', content: 'You are a helpful assistant.' },
+    { role: 'user', content: 'In one sentence: what does a reverse proxy do?' },
+  ],
+  temperature: 0.2,
+});
+
+export const CHAT_HEADERS = {
+  'content-type': 'application/json',
+  authorization: 'Bearer sk-bench-0000000000000000000000000000000000000000',
+};
+
+export interface LoadOptions {
+  connections: number;
+  durationS: number;
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  requests: number;
+}
+
+/** One autocannon run against `baseUrl`; throws if any request failed or got a non-2xx answer. */
+export async function measureLoad(baseUrl: string, options: LoadOptions): Promise<LoadResult> {
+  const result = await autocannon({
+    url: baseUrl + CHAT_PATH,
+    method: 'POST',
+    headers: CHAT_HEADERS,
+    body: CHAT_BODY,
+    connections: options.connections,
+    pipelining: 1,
+    duration: options.durationS,
+    timeout: 10,
+  });
+  const ok = result['2xx'];
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0 || ok === 0) {
+    throw new Error(
+      `load on ${baseUrl}: ${ok} ok, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
+    );
+  }
+  return {
+    requestsPerSecond: result.requests.average,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    requests: ok,
+  };
+}

@@ -1,0 +1,166 @@
+/** The shape of a bench run's results, and the medians across rounds that the report shows. */
+import type { ColdStartRuns } from './cold-start';
+import type { LoadResult } from './load';
+import type { Machine } from './machine';
+import type { MemoryRun } from './memory';
+import type { ProxyKind } from './servers';
+import type { SizeResult } from './size';
+import type { SseResult } from './sse';
+import { median, percentile, round } from './stats';
+
+export const CONFIGS = ['direct', 'bare', 'oxy'] as const;
+export type Config = (typeof CONFIGS)[number];
+export const PROXIES: readonly ProxyKind[] = ['bare', 'oxy'];
+
+export interface Settings {
+  rounds: number;
+  loadSeconds: number;
+  connections: number;
+  sseStreams: number;
+  sseChunks: number;
+  sseIntervalMs: number;
+  coldStartSpawns: number;
+  memoryRuns: number;
+  memoryBodyBytes: number;
+  built: 'fresh' | 'dist';
+}
+
+export interface LoadSummary {
+  /** Medians across rounds. */
+  requestsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  rounds: LoadResult[];
+}
+
+export interface SseRound {
+  delayP50Ms: number;
+  delayP99Ms: number;
+  /** This round's p50/p99 minus direct's in the same round. */
+  addedP50Ms: number;
+  addedP99Ms: number;
+  merged: number;
+  chunks: number;
+}
+
+export interface SseSummary {
+  /** Medians across rounds. */
+  delayP50Ms: number;
+  delayP99Ms: number;
+  addedP50Ms: number;
+  addedP99Ms: number;
+  /** Totals over all rounds. */
+  merged: number;
+  chunks: number;
+  rounds: SseRound[];
+}
+
+export interface Spread {
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  runsMs: number[];
+}
+
+export interface MemorySummary {
+  /** Medians across runs, MiB. */
+  idleMiB: number;
+  peakMiB: number;
+  growthMiB: number;
+  runs: MemoryRun[];
+}
+
+export interface Ratios {
+  throughputOxyBare: number;
+  throughputOxyDirect: number;
+  p99OxyBare: number;
+  p99OxyDirect: number;
+}
+
+export interface Target {
+  name: string;
+  measured: string;
+  pass: boolean;
+}
+
+export interface Results {
+  machine: Machine;
+  settings: Settings;
+  runSeconds: number;
+  load: Record<Config, LoadSummary>;
+  ratios: Ratios;
+  sse: Record<Config, SseSummary>;
+  coldStart: { nodeExit: Spread; bare: Spread; oxy: Spread };
+  memory: Record<ProxyKind, MemorySummary>;
+  size: SizeResult;
+  targets: Target[];
+}
+
+export function summariseLoad(rounds: LoadResult[]): LoadSummary {
+  return {
+    requestsPerSecond: round(median(rounds.map((r) => r.requestsPerSecond)), 0),
+    latencyP50Ms: round(median(rounds.map((r) => r.latencyP50Ms))),
+    latencyP99Ms: round(median(rounds.map((r) => r.latencyP99Ms))),
+    rounds,
+  };
+}
+
+export function ratios(load: Record<Config, LoadSummary>): Ratios {
+  const { direct, bare, oxy } = load;
+  return {
+    throughputOxyBare: round(oxy.requestsPerSecond / bare.requestsPerSecond, 3),
+    throughputOxyDirect: round(oxy.requestsPerSecond / direct.requestsPerSecond, 3),
+    p99OxyBare: round(oxy.latencyP99Ms / bare.latencyP99Ms, 3),
+    p99OxyDirect: round(oxy.latencyP99Ms / direct.latencyP99Ms, 3),
+  };
+}
+
+/** `runs[i]` and `direct[i]` come from the same round, so the added delay is paired round by round. */
+export function summariseSse(runs: SseResult[], direct: SseResult[]): SseSummary {
+  const rounds = runs.map((r, i): SseRound => {
+    const base = direct[i] ?? r;
+    const p50 = percentile(r.delaysMs, 50);
+    const p99 = percentile(r.delaysMs, 99);
+    return {
+      delayP50Ms: round(p50, 3),
+      delayP99Ms: round(p99, 3),
+      addedP50Ms: round(p50 - percentile(base.delaysMs, 50), 3),
+      addedP99Ms: round(p99 - percentile(base.delaysMs, 99), 3),
+      merged: r.merged,
+      chunks: r.delaysMs.length,
+    };
+  });
+  return {
+    delayP50Ms: round(median(rounds.map((r) => r.delayP50Ms)), 3),
+    delayP99Ms: round(median(rounds.map((r) => r.delayP99Ms)), 3),
+    addedP50Ms: round(median(rounds.map((r) => r.addedP50Ms)), 3),
+    addedP99Ms: round(median(rounds.map((r) => r.addedP99Ms)), 3),
+    merged: rounds.reduce((sum, r) => sum + r.merged, 0),
+    chunks: rounds.reduce((sum, r) => sum + r.chunks, 0),
+    rounds,
+  };
+}
+
+export function spread(runsMs: number[]): Spread {
+  return {
+    medianMs: round(median(runsMs), 1),
+    minMs: round(Math.min(...runsMs), 1),
+    maxMs: round(Math.max(...runsMs), 1),
+    runsMs: runsMs.map((ms) => round(ms, 1)),
+  };
+}
+
+export function summariseColdStart(runs: ColdStartRuns): Results['coldStart'] {
+  return { nodeExit: spread(runs.nodeExitMs), bare: spread(runs.bareMs), oxy: spread(runs.oxyMs) };
+}
+
+const mib = (kb: number): number => round(kb / 1024, 1);
+
+export function summariseMemory(runs: MemoryRun[]): MemorySummary {
+  return {
+    idleMiB: mib(median(runs.map((r) => r.idleKb))),
+    peakMiB: mib(median(runs.map((r) => r.peakKb))),
+    growthMiB: mib(median(runs.map((r) => r.growthKb))),
+    runs: runs.map((r) => ({ ...r, uploadMs: round(r.uploadMs, 0) })),
+  };
+}
