@@ -43,15 +43,8 @@ export interface SseRound {
   chunks: number;
 }
 
-export interface SseSummary {
-  /** Medians across rounds. */
-  delayP50Ms: number;
-  delayP99Ms: number;
-  addedP50Ms: number;
-  addedP99Ms: number;
-  /** Totals over all rounds. */
-  merged: number;
-  chunks: number;
+/** The delays are medians across rounds; `merged` and `chunks` are totals over all rounds. */
+export interface SseSummary extends SseRound {
   rounds: SseRound[];
 }
 

@@ -4,6 +4,7 @@ import { loadConfig } from '../../core/config';
 import type { Logger } from '../../core/logger';
 import type { Platform } from '../../core/platform';
 import { createServer } from '../../core/server';
+import { closeServer } from './upstream';
 
 export interface RunningOxy {
   url: string;
@@ -27,10 +28,6 @@ export async function startOxy(
     url: `http://127.0.0.1:${port}`,
     server,
     logs,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -59,12 +59,16 @@ export async function startUpstream(handler: UpstreamHandler = echo): Promise<Up
     port,
     seen,
     server,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
+}
+
+/** Closes a test server now, keep-alive connections included. */
+export function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
 }
 
 /** A deferred promise, for upstreams that wait on the test. */
