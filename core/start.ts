@@ -34,7 +34,8 @@ export function start(
 
   const stop = (): void => {
     server.close(() => process.exit(0));
-    server.closeIdleConnections();
+    // Node 18.2+; on Node 16 (an SCF runtime) idle keep-alive sockets just wait for the drain timeout.
+    server.closeIdleConnections?.();
     setTimeout(() => process.exit(0), DRAIN_MS).unref();
   };
   process.once('SIGTERM', stop);

@@ -73,7 +73,7 @@ async function openAiUpstream(): Promise<Upstream> {
 
 /** The behaviour every platform build must show, run on each Node version the platform offers. */
 export function describePlatformContract(c: PlatformCase, more?: (ctx: () => Context) => void): void {
-  describe.each(runtimes(c.majors))(`${c.platform} zip on $label`, ({ binDir }) => {
+  describe.each(runtimes(c.majors))(`${c.platform} zip on $label`, ({ binDir, major }) => {
     let ctx: Context;
     let dir: string;
     beforeAll(async () => {
@@ -169,5 +169,13 @@ export function describePlatformContract(c: PlatformCase, more?: (ctx: () => Con
     });
 
     more?.(() => ctx);
+
+    // Last: it stops the process. Node 16 cannot close idle keep-alive sockets (closeIdleConnections is
+    // 18.2+), so there the exit comes from the 10 s drain timer (core/start.ts).
+    it('drains and exits 0 on SIGTERM', async () => {
+      const exited = new Promise<number | null>((resolve) => ctx.oxy.child.once('exit', resolve));
+      ctx.oxy.child.kill('SIGTERM');
+      expect(await within(exited, major >= 18 ? 3000 : 12_000, 'the process to exit')).toBe(0);
+    }, 15_000);
   });
 }

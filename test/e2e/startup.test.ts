@@ -63,16 +63,4 @@ describe.each(Object.entries(ZIPS))('the %s zip at start', (_name, { zip, bootst
       await oxy.stop();
     }
   });
-
-  it('exits 0 on SIGTERM', async () => {
-    const port = await freePort();
-    const oxy = await startBootstrap(
-      file,
-      port,
-      functionEnv(NODE_DIR, { OXY_PORT: String(port), FC_CUSTOM_LISTEN_PORT: String(port) }),
-    );
-    const exited = new Promise<number | null>((resolve) => oxy.child.once('exit', resolve));
-    oxy.child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-  });
 });

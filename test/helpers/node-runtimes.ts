@@ -23,17 +23,20 @@ export function nodeBinDir(version: string): string {
 
 export interface Runtime {
   label: string;
+  major: number;
   /** Put first on PATH: the bootstraps fall back to `node` on PATH when no platform path exists. */
   binDir: string;
 }
 
 /** This machine's Node plus the fetched platform versions whose major is in `majors`. */
 export function runtimes(majors: number[]): Runtime[] {
+  const major = (version: string): number => Number(version.split('.')[0]);
   const fetched = nodeVersions()
-    .filter((v) => majors.includes(Number(v.split('.')[0])))
-    .map((v) => ({ label: `node ${v}`, binDir: nodeBinDir(v) }));
+    .filter((v) => majors.includes(major(v)))
+    .map((v) => ({ label: `node ${v}`, major: major(v), binDir: nodeBinDir(v) }));
+  const here = process.versions.node;
   return [
-    { label: `node ${process.versions.node} (this machine)`, binDir: path.dirname(process.execPath) },
+    { label: `node ${here} (this machine)`, major: major(here), binDir: path.dirname(process.execPath) },
     ...fetched,
   ];
 }
