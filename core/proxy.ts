@@ -23,6 +23,7 @@ export function createProxy(config: Config, platform: Platform, log: Logger): Ha
   const filterResponse = responseHeaderFilter(platform.forbiddenResponseHeaders);
   const requestIds = new WeakMap<IncomingMessage, string>();
   const timeoutMs = config.upstreamTimeoutMs;
+  const upstream = upstreamAgent(config.target);
 
   const onProxyReq = (proxyReq: ClientRequest, req: IncomingMessage, res: ServerResponse): void => {
     proxyReq.setTimeout(timeoutMs, () => proxyReq.destroy(upstreamTimeout(timeoutMs)));
@@ -70,7 +71,7 @@ export function createProxy(config: Config, platform: Platform, log: Logger): Ha
     target: config.target.href,
     changeOrigin: true,
     xfwd: false,
-    agent: upstreamAgent(config.target),
+    agent: upstream.agent,
     selfHandleResponse: true,
     // hpm's default plugins map ECONNREFUSED to 504 and log full URLs; ours is the one plugin.
     ejectPlugins: true,
@@ -89,6 +90,7 @@ export function createProxy(config: Config, platform: Platform, log: Logger): Ha
     const refusal = unframedBodyRefusal(req);
     if (refusal) return sendError(res, refusal);
     req.headers = filterRequest(req.headers);
+    upstream.dropStale();
     void proxy(req, res, next);
   };
 }
