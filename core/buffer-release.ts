@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -40,8 +40,12 @@ function count(chunk: Buffer): void {
   exposedGc()?.(true);
 }
 
-/** Counts a body's bytes toward the next minor GC; call once the body is already piped, never before. */
-export function releaseBuffersOf(body: Readable, contentLength: string | undefined): void {
-  if (contentLength !== undefined && Number(contentLength) < LARGE_BODY) return;
-  body.on('data', count);
+/**
+ * Counts a request's or response's body toward the next minor GC if it is large or of unknown length
+ * (chunked). Call once the body is already piped, never before: a 'data' listener starts the flow.
+ */
+export function releaseBuffersOf(message: IncomingMessage): void {
+  const { 'content-length': length, 'transfer-encoding': chunked } = message.headers;
+  if (length === undefined ? chunked === undefined : Number(length) < LARGE_BODY) return;
+  message.on('data', count);
 }

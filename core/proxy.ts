@@ -29,7 +29,7 @@ export function createProxy(config: Config, platform: Platform, log: Logger): Ha
     proxyReq.setTimeout(timeoutMs, () => proxyReq.destroy(upstreamTimeout(timeoutMs)));
     abortOnHangUp(proxyReq, req, res);
     // http-proxy has piped the body by now ('proxyReq' comes on 'socket'), so counting it loses nothing.
-    releaseBuffersOf(req, req.headers['content-length']);
+    releaseBuffersOf(req);
   };
 
   const onProxyRes = (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse): void => {
@@ -43,7 +43,7 @@ export function createProxy(config: Config, platform: Platform, log: Logger): Ha
     // SSE: headers go out now, not with the first event, so clients see the stream open at once.
     if (isEventStream(proxyRes.headers)) res.flushHeaders();
     proxyRes.pipe(res);
-    releaseBuffersOf(proxyRes, proxyRes.headers['content-length']);
+    releaseBuffersOf(proxyRes);
     // An upstream failure mid-body resets the client instead of ending a truncated answer cleanly. (A client
     // hang-up is abortOnHangUp's.) `pipe` rather than `pipeline`: that one allocates an AbortController per call.
     const resetIfCut = (): void => {
