@@ -6,7 +6,7 @@
  * index.js and the licenses. Zips are reproducible: fixed timestamps and modes, sorted entries.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build, type Message, type Metafile } from 'esbuild';
 import { ZipFile } from 'yazl';
@@ -43,6 +43,10 @@ interface Entry {
 }
 
 export async function bundle(outDir: string): Promise<void> {
+  // The output folder is wiped first: never one that holds anything but a previous build (`--out .`).
+  if (existsSync(outDir) && readdirSync(outDir).length > 0 && !existsSync(path.join(outDir, 'SHA256SUMS'))) {
+    throw new Error(`${outDir} is not empty and holds no previous build; refusing to delete it`);
+  }
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const sums: string[] = [];
