@@ -40,12 +40,16 @@ export function headerMatcher(...rules: HeaderRule[]): (name: string) => boolean
   };
 }
 
+const NONE: readonly string[] = [];
+const CONNECTION_OPTION = /^\s*(keep-alive|close)\s*$/i;
+
 /**
  * The headers that `Connection` names as hop-by-hop for this connection (RFC 9110 §7.6.1), lower case.
  * Never `transfer-encoding`: framing is rebuilt by Node, not dropped on a client's say-so (body-framing.ts).
  */
-export function connectionListed(connection: Headers['connection']): string[] {
-  if (connection === undefined) return [];
+export function connectionListed(connection: Headers['connection']): readonly string[] {
+  // Nearly every request and response says just keep-alive or close: skip the split on the hot path.
+  if (connection === undefined || CONNECTION_OPTION.test(String(connection))) return NONE;
   return String(connection)
     .split(',')
     .map((token) => token.trim().toLowerCase())
