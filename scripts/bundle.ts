@@ -123,16 +123,8 @@ function thirdPartyLicenses(metafile: Metafile): Buffer {
   }
   const parts = [...dirs].sort().map((dir) => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, dir, 'package.json'), 'utf8'));
-    const license = ['LICENSE', 'LICENSE.md', 'license', 'LICENSE.txt', 'License']
-      .map((f) => path.join(ROOT, dir, f))
-      .map((f) => {
-        try {
-          return readFileSync(f, 'utf8').trim();
-        } catch {
-          return undefined;
-        }
-      })
-      .find((t) => t !== undefined);
+    const file = readdirSync(path.join(ROOT, dir)).find((f) => /^licen[cs]e/i.test(f));
+    const license = file && readFileSync(path.join(ROOT, dir, file), 'utf8').trim();
     return `${pkg.name}@${pkg.version} (${pkg.license})\n\n${license ?? `License: ${pkg.license}`}\n`;
   });
   return Buffer.from(parts.join('\n' + '-'.repeat(72) + '\n\n'));

@@ -25,22 +25,27 @@ export function functionEnv(binDir: string, env: Record<string, string>): Record
   return { PATH: `${binDir}:/usr/local/bin:/usr/bin:/bin`, ...env };
 }
 
+/** Spawns the bootstrap the way the platform does: from its own folder, with only `env`. */
+function spawnBootstrap(file: string, env: Record<string, string>) {
+  const child = spawn(file, [], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: path.dirname(file) });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (c) => (out.stdout += c));
+  child.stderr.on('data', (c) => (out.stderr += c));
+  return { child, out };
+}
+
 /** Runs the bootstrap to completion: for start-up failures. */
 export function runBootstrap(
   file: string,
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, [], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: path.dirname(file) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
+    const { child, out } = spawnBootstrap(file, env);
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, ...out });
     });
   });
 }
@@ -48,24 +53,21 @@ export function runBootstrap(
 /** Starts the bootstrap as the platform would and waits for its "listening" line on `port`. */
 export function startBootstrap(file: string, port: number, env: Record<string, string>): Promise<RunningZip> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, [], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: path.dirname(file) });
-    let stdout = '';
-    let stderr = '';
+    const { child, out } = spawnBootstrap(file, env);
     const timer = setTimeout(() => fail(new Error('no "listening" line within 10 s')), 10_000);
     const fail = (err: Error): void => {
       clearTimeout(timer);
       child.kill('SIGKILL');
-      reject(new Error(`${err.message}\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(new Error(`${err.message}\nstdout: ${out.stdout}\nstderr: ${out.stderr}`));
     };
-    child.stderr.on('data', (c) => (stderr += c));
-    child.stdout.on('data', (c) => {
-      stdout += c;
-      if (!stdout.includes('"event":"listening"')) return;
+    const onStdout = (): void => {
+      if (!out.stdout.includes('"event":"listening"')) return;
+      child.stdout.off('data', onStdout);
       clearTimeout(timer);
       resolve({
         url: `http://127.0.0.1:${port}`,
         child,
-        output: () => stdout + stderr,
+        output: () => out.stdout + out.stderr,
         stop: () =>
           new Promise((done) => {
             if (child.exitCode !== null) return done();
@@ -73,7 +75,8 @@ export function startBootstrap(file: string, port: number, env: Record<string, s
             child.kill('SIGTERM');
           }),
       });
-    });
+    };
+    child.stdout.on('data', onStdout);
     child.on('error', fail);
     child.on('exit', (code) => fail(new Error(`bootstrap exited with ${code}`)));
   });

@@ -1,18 +1,9 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { finished } from 'node:stream/promises';
 import request from 'supertest';
+import { freePort } from '../helpers/bootstrap';
 import { startOxy } from '../helpers/oxy';
 import { deferred, startUpstream, within } from '../helpers/upstream';
-
-/** A port on 127.0.0.1 that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function get(url: string): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => http.get(url, resolve).on('error', reject));
@@ -20,7 +11,7 @@ function get(url: string): Promise<http.IncomingMessage> {
 
 describe('upstream failures', () => {
   it('answers 502 in OpenAI error shape when the upstream refuses the connection', async () => {
-    const oxy = await startOxy({ OXY_TARGET: `http://127.0.0.1:${await closedPort()}` });
+    const oxy = await startOxy({ OXY_TARGET: `http://127.0.0.1:${await freePort()}` });
     try {
       const res = await request(oxy.url).post('/v1/chat/completions').send({});
       expect(res.status).toBe(502);
