@@ -3,7 +3,7 @@ import type { Config } from './config';
 import { OxyError, sendError } from './errors';
 import type { Logger } from './logger';
 import type { Platform } from './platform';
-import { createProxy } from './proxy';
+import { createProxy } from './upstream/proxy';
 import { VERSION } from './version';
 
 /**

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ConfigDefaults } from './config';
 import type { OxyError } from './errors';
-import type { HeaderRule } from './header-rules';
+import type { HeaderRule } from './headers/header-rules';
 
 /** What a platform entrypoint tells the core. Everything is optional: the local entry sets none of it. */
 export interface Platform {

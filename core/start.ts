@@ -2,7 +2,7 @@ import { loadConfig } from './config';
 import { OxyError } from './errors';
 import { jsonLogger, type Logger } from './logger';
 import type { Platform } from './platform';
-import { createServer } from './server';
+import { createServer } from './edge/server';
 import { VERSION } from './version';
 
 /** How long a SIGTERM waits for requests in flight (a stream may be mid-answer) before exiting. */

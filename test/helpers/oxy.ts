@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../core/config';
 import type { Logger } from '../../core/logger';
 import type { Platform } from '../../core/platform';
-import { createServer } from '../../core/server';
+import { createServer } from '../../core/edge/server';
 import { closeServer } from './upstream';
 
 export interface RunningOxy {

@@ -1,4 +1,4 @@
-import { isEventStream, responseHeaderFilter } from '../../core/response-headers';
+import { isEventStream, responseHeaderFilter } from '../../../core/headers/response-headers';
 
 describe('isEventStream', () => {
   it.each([

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { keepChunkedFraming, unframedBodyRefusal } from '../../core/body-framing';
+import { keepChunkedFraming, unframedBodyRefusal } from '../../../core/upstream/framing';
 
 describe('keepChunkedFraming', () => {
   it.each([

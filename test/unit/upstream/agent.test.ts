@@ -1,6 +1,6 @@
 import http from 'node:http';
-import { upstreamAgent } from '../../core/upstream-agent';
-import { type Upstream, startUpstream } from '../helpers/upstream';
+import { upstreamAgent } from '../../../core/upstream/agent';
+import { type Upstream, startUpstream } from '../../helpers/upstream';
 
 function get(url: string, agent: http.Agent): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { OxyError, errorBody } from './errors';
+import { OxyError, errorBody } from '../errors';
 
 /**
  * Answers a request Node could not parse (bad framing, oversized headers) with a 4xx in OpenAI's shape

@@ -1,9 +1,9 @@
 import http from 'node:http';
-import { createApp } from './app';
+import { createApp } from '../app';
 import { answerClientError } from './client-error';
-import type { Config } from './config';
-import type { Logger } from './logger';
-import type { Platform } from './platform';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { Platform } from '../platform';
 
 /**
  * FC keeps connections to the function open and wants a long idle timeout (≥ 15 min); Node's 5 s would

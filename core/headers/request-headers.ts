@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { keepChunkedFraming } from './body-framing';
+import { keepChunkedFraming } from '../upstream/framing';
 import {
   CLIENT_IDENTITY,
   CLIENT_IDENTITY_PREFIXES,

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { OxyError } from './errors';
+import { OxyError } from '../errors';
 
 /**
  * Keeps a chunked request body framed as chunked. Node's server has decoded the incoming chunks and

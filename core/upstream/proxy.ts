@@ -1,16 +1,16 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 // The factory alone: the package index also loads response interceptors (zlib, querystring) oxy never uses.
 import { createProxyMiddleware } from 'http-proxy-middleware/dist/factory';
-import { unframedBodyRefusal } from './body-framing';
+import { unframedBodyRefusal } from './framing';
 import { releaseBuffersOf } from './buffer-release';
-import type { Config } from './config';
-import { sendError } from './errors';
-import type { Logger } from './logger';
-import type { Platform } from './platform';
-import { requestHeaderFilter } from './request-headers';
-import { isEventStream, responseHeaderFilter } from './response-headers';
-import { upstreamAgent } from './upstream-agent';
-import { upstreamFailure, upstreamTimeout } from './upstream-errors';
+import type { Config } from '../config';
+import { sendError } from '../errors';
+import type { Logger } from '../logger';
+import type { Platform } from '../platform';
+import { requestHeaderFilter } from '../headers/request-headers';
+import { isEventStream, responseHeaderFilter } from '../headers/response-headers';
+import { upstreamAgent } from './agent';
+import { upstreamFailure, upstreamTimeout } from './failures';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 

@@ -1,5 +1,5 @@
-import { OxyError } from '../../core/errors';
-import { upstreamFailure, upstreamTimeout } from '../../core/upstream-errors';
+import { OxyError } from '../../../core/errors';
+import { upstreamFailure, upstreamTimeout } from '../../../core/upstream/failures';
 
 describe('upstreamFailure', () => {
   it.each([

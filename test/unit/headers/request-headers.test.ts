@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { requestHeaderFilter } from '../../core/request-headers';
+import { requestHeaderFilter } from '../../../core/headers/request-headers';
 
 describe('requestHeaderFilter', () => {
   const filter = requestHeaderFilter(['x-scf']);

@@ -1,4 +1,4 @@
-import { connectionListed, copyHeaders, headerMatcher } from '../../core/header-rules';
+import { connectionListed, copyHeaders, headerMatcher } from '../../../core/headers/header-rules';
 
 describe('headerMatcher', () => {
   const match = headerMatcher({ names: ['Connection'] }, { prefixes: ['X-SCF', 'x-fc-'] });

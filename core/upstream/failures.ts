@@ -1,4 +1,4 @@
-import { OxyError } from './errors';
+import { OxyError } from '../errors';
 
 type Failure = [status: 502 | 504, code: string, message: string];
 
