@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { resetConnection } from './edge/connection-reset';
 
 /** OpenAI's `error.type` values that oxy uses for answers it makes itself. */
 export type ErrorType = 'invalid_request_error' | 'proxy_error' | 'config_error';
@@ -24,12 +25,14 @@ export function errorBody(err: OxyError): string {
   return JSON.stringify({ error: { message: err.message, type: err.type, code: err.code } });
 }
 
-/** Answers with `err` in OpenAI's shape, if the response can still carry an answer. */
+/**
+ * Answers with `err` in OpenAI's shape if the response can still carry an answer. One that has started
+ * cannot: its connection is reset, so the client sees a failure rather than a short answer. One that has
+ * ended (an answer already given) is left alone.
+ */
 export function sendError(res: ServerResponse, err: OxyError): void {
-  if (res.headersSent || res.destroyed) {
-    res.destroy();
-    return;
-  }
+  if (res.writableEnded) return;
+  if (res.headersSent || res.destroyed) return resetConnection(res);
   const body = errorBody(err);
   res.writeHead(err.status, {
     'content-type': 'application/json; charset=utf-8',

@@ -1,12 +1,15 @@
 import type { Socket } from 'node:net';
 import { OxyError, errorBody } from '../errors';
+import { answerInProgress } from './in-flight';
 
 /**
  * Answers a request Node could not parse (bad framing, oversized headers) with a 4xx in OpenAI's shape
- * instead of Node's bare `400 Bad Request`, then closes the connection as Node would.
+ * instead of Node's bare `400 Bad Request`, then closes the connection as Node would. While another answer
+ * is being written on the connection (bad bytes pipelined after a good request), the connection is only
+ * destroyed: a status line written now would land inside that answer.
  */
 export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || !socket.writable) {
+  if (err.code === 'ECONNRESET' || !socket.writable || answerInProgress(socket)) {
     socket.destroy();
     return;
   }

@@ -18,6 +18,10 @@ export function createServer(config: Config, platform: Platform, log: Logger): h
   // No cap on receiving a whole request body: the platform's frontend bounds it, and a slow upload
   // should not fail at Node's default 300 s.
   server.requestTimeout = 0;
+  // Every header line the parser reads lands in req.headers, not just the first 1000: the parser frames the
+  // body by all of them, so a Transfer-Encoding past line 1000 would otherwise escape every check. The
+  // total stays bounded by Node's 16 KiB header size limit (a larger block gets 431).
+  server.maxHeadersCount = 0;
   server.on('clientError', answerClientError);
   return server;
 }

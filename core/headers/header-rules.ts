@@ -45,7 +45,8 @@ const CONNECTION_OPTION = /^\s*(keep-alive|close)\s*$/i;
 
 /**
  * The headers that `Connection` names as hop-by-hop for this connection (RFC 9110 §7.6.1), lower case.
- * Never `transfer-encoding`: framing is rebuilt by Node, not dropped on a client's say-so (body-framing.ts).
+ * Naming a framing header or Host changes nothing: those are never copied but rebuilt
+ * (upstream/framing.ts, upstream/proxy.ts) and, in answers, framed by Node itself.
  */
 export function connectionListed(connection: Headers['connection']): readonly string[] {
   // Nearly every request and response says just keep-alive or close: skip the split on the hot path.
@@ -53,9 +54,7 @@ export function connectionListed(connection: Headers['connection']): readonly st
   return String(connection)
     .split(',')
     .map((token) => token.trim().toLowerCase())
-    .filter(
-      (name) => name !== '' && name !== 'transfer-encoding' && name !== 'keep-alive' && name !== 'close',
-    );
+    .filter((name) => name !== '' && name !== 'keep-alive' && name !== 'close');
 }
 
 /**

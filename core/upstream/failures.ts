@@ -43,3 +43,12 @@ export function upstreamFailure(err: unknown): OxyError {
 export function upstreamTimeout(ms: number): OxyError {
   return new OxyError(TIMEOUT[1], `The upstream API sent nothing for ${ms} ms.`, TIMEOUT[0]);
 }
+
+/** The error for an answer that is no HTTP answer to this request: a 101 nobody asked for, or another 1xx. */
+export function upstreamBadResponse(status: number): OxyError {
+  return new OxyError(
+    'upstream_bad_response',
+    `The upstream API answered with status ${status}, which is not a final answer.`,
+    502,
+  );
+}

@@ -1,28 +1,43 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { OxyError } from '../errors';
+import type { ClientRequest, IncomingHttpHeaders } from 'node:http';
 
 /**
- * Keeps a chunked request body framed as chunked. Node's server has decoded the incoming chunks and
- * Node's client re-encodes them only when the outgoing request says `Transfer-Encoding: chunked`; without
- * it a body on GET would be written unframed onto a pooled upstream connection, where the upstream reads
- * it as the next request (request smuggling).
+ * How a request body is delimited. Decided once per request from what Node's parser used, and the one
+ * source of the upstream request's `Content-Length` / `Transfer-Encoding`: no client header can add or
+ * remove framing, because neither header is ever copied (request-headers.ts); applyFraming writes them.
  */
-export function keepChunkedFraming(headers: IncomingHttpHeaders): void {
-  if (headers['transfer-encoding'] !== undefined) headers['transfer-encoding'] = 'chunked';
+export type Framing = { kind: 'none' } | { kind: 'length'; length: string } | { kind: 'chunked' };
+
+const NONE: Framing = { kind: 'none' };
+const CHUNKED: Framing = { kind: 'chunked' };
+
+/**
+ * The framing Node's parser (llhttp) applied to this request. It rejects a non-blank Transfer-Encoding
+ * next to a Content-Length, and one whose last coding is not `chunked`, so a request that got this far
+ * with a non-blank Transfer-Encoding was read as chunked. A blank one (`Transfer-Encoding: `) is ignored by
+ * the parser, which then frames by Content-Length (RFC 9112 §6.3 wants only one of them forwarded).
+ * Needs every header line: the server sets maxHeadersCount to 0 (edge/server.ts).
+ */
+export function requestFraming(headers: IncomingHttpHeaders): Framing {
+  const te = headers['transfer-encoding'];
+  if (te !== undefined && /[^\s,]/.test(te)) return CHUNKED;
+  const length = headers['content-length'];
+  if (length === undefined) return NONE;
+  // The parser accepted only digits; leading zeros are dropped so the upstream sees a canonical length.
+  return { kind: 'length', length: length.trim().replace(/^0+(?=\d)/, '') };
 }
 
 /**
- * http-proxy's `deleteLength` pass gives every DELETE or OPTIONS request without Content-Length a
- * `Content-Length: 0` and drops its Transfer-Encoding, yet still pipes the body: a chunked body would
- * reach the upstream connection as a second, smuggled request. Such a request is refused instead.
+ * Writes `framing` onto the outgoing request, replacing whatever http-proxy derived (its `deleteLength`
+ * pass gives DELETE/OPTIONS a `Content-Length: 0`). Node's client chunks the body only when told to and
+ * never adds a length for GET, so without this a body could go onto a pooled socket unframed: the upstream
+ * would read it as the next request (request smuggling). Returns false when it is too late (headers
+ * already written), and the caller must then not send the request.
  */
-export function unframedBodyRefusal(req: IncomingMessage): OxyError | undefined {
-  const { method, headers } = req;
-  if ((method !== 'DELETE' && method !== 'OPTIONS') || headers['transfer-encoding'] === undefined) return;
-  return new OxyError(
-    'chunked_body_not_supported',
-    `A ${method} request body must be sent with Content-Length, not chunked.`,
-    400,
-    'invalid_request_error',
-  );
+export function applyFraming(proxyReq: ClientRequest, framing: Framing): boolean {
+  if (proxyReq.headersSent) return false;
+  proxyReq.removeHeader('content-length');
+  proxyReq.removeHeader('transfer-encoding');
+  if (framing.kind === 'length') proxyReq.setHeader('content-length', framing.length);
+  else if (framing.kind === 'chunked') proxyReq.setHeader('transfer-encoding', 'chunked');
+  return true;
 }
