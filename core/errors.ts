@@ -1,8 +1,14 @@
 import type { ServerResponse } from 'node:http';
 import { resetConnection } from './edge/connection-reset';
 
-/** OpenAI's `error.type` values that oxy uses for answers it makes itself. */
-export type ErrorType = 'invalid_request_error' | 'proxy_error' | 'config_error';
+/** The `error.type` values of oxy's own answers: OpenAI's where one fits, else `proxy_error`/`config_error`. */
+export type ErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'rate_limit_error'
+  | 'proxy_error'
+  | 'config_error';
 
 /**
  * The one error class of oxy. `code` is a stable string that callers (and SDK users reading
