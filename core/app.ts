@@ -1,40 +1,72 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RequestListener } from 'node:http';
+import { cors } from './access/cors';
+import { ipAccess } from './access/ip-access';
+import { poolKeys } from './access/pool-keys';
+import { proxyKeys } from './access/proxy-keys';
 import type { Config } from './config';
-import { trackAnswer } from './edge/in-flight';
 import { healthCheck } from './edge/health';
+import { trackAnswer } from './edge/in-flight';
 import { platformCalls } from './edge/platform-calls';
 import { requestTarget } from './edge/request-target';
 import { OxyError, sendError } from './errors';
 import type { Logger } from './logger';
 import type { Platform } from './platform';
-import type { Step } from './step';
-import { createProxy } from './upstream/proxy';
+import { kindOfHost } from './routing/provider-kind';
+import type { Route } from './routing/route';
+import { routeSelect } from './routing/route-select';
+import type { RouteConfig } from './routing/route-table';
+import type { Exchange, Step } from './step';
+import { KeyPool } from './upstream/key-pool';
+import { upstreams } from './upstream/proxy';
 
 /**
- * The request listener: each request runs these steps in this order, and what none of them answers goes
- * to the upstream. Plain node:http: a web framework would add parsers and per-request setup a pure proxy
- * never uses.
+ * The request listener. Each request runs these steps in this order, and the route's upstream gets what
+ * none of them answered: platform calls → health → request target → CORS → IP lists → proxy keys → route
+ * → pool key → upstream. A step that is not configured is not in the list. Plain node:http: a web
+ * framework would add parsers and per-request setup a pure proxy never uses.
  */
 export function createApp(config: Config, platform: Platform, log: Logger): RequestListener {
-  const steps: Step[] = [platformCalls(platform), healthCheck(platform), requestTarget];
-  const proxy = createProxy(config, platform, log);
+  const upstream = upstreams(config, platform, log);
+  const route = (r: RouteConfig): Route => {
+    const pool = r.upstreamKeys.length > 0 ? new KeyPool(r.upstreamKeys, config.keyRestMs) : undefined;
+    const basePath = r.target.pathname === '/' ? '' : r.target.pathname;
+    return { prefix: r.prefix, basePath, kind: r.kind, pool, upstream: upstream(r, pool) };
+  };
+  const fallback = route({
+    prefix: '',
+    target: config.target,
+    kind: config.targetKind ?? kindOfHost(config.target.hostname),
+    upstreamKeys: config.upstreamKeys,
+  });
+  const routes = config.routes.map(route);
+  const { ipAllow: allow, ipDeny: deny, clientIpHeader } = config;
+  const steps: Step[] = [
+    platformCalls(platform),
+    healthCheck(platform),
+    requestTarget,
+    cors(config.corsOrigins),
+    ...(allow || deny ? [ipAccess({ allow, deny, clientIpHeader })] : []),
+    ...(config.proxyKeys.length > 0 ? [proxyKeys(config.proxyKeys)] : []),
+    routeSelect(routes, fallback),
+    ...(fallback.pool || routes.some((r) => r.pool) ? [poolKeys] : []),
+  ];
   // Node adds a Date header to every response; some platforms refuse it (FC).
   const sendDate = !platform.forbiddenResponseHeaders?.names?.includes('date');
-
-  const fail = (err: unknown, req: IncomingMessage, res: ServerResponse): void => {
-    log('error', 'internal_error', { method: req.method, message: String((err as Error)?.message) });
-    sendError(res, new OxyError('internal_error', 'The proxy failed to handle the request.', 500));
-  };
 
   return (req, res) => {
     res.sendDate = sendDate;
     trackAnswer(req, res);
+    const fail = (err: unknown): void => {
+      log('error', 'internal_error', { method: req.method, message: String((err as Error)?.message) });
+      sendError(res, new OxyError('internal_error', 'The proxy failed to handle the request.', 500));
+    };
+    const ex: Exchange = {};
     try {
-      for (const step of steps) if (step(req, res)) return;
-      proxy(req, res, (err) => fail(err, req, res));
+      for (const step of steps) if (step(req, res, ex)) return;
+      ex.route!.upstream(req, res, ex, fail);
     } catch (err) {
       // A throw here would otherwise be an uncaught exception and take every stream in flight down with it.
-      fail(err, req, res);
+      fail(err);
     }
   };
 }

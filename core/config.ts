@@ -1,12 +1,32 @@
+import { type IpList, parseIpList } from './access/ip-list';
+import { type CorsOrigins, parseCorsOrigins } from './access/cors';
+import { type FileSettings, readConfigFile } from './config/config-file';
+import { withoutUserinfo } from './config/redact';
+import {
+  ValueError,
+  parseHeaderName,
+  parseInteger,
+  parseKeys,
+  parsePrefixes,
+  parseUrl,
+  splitList,
+} from './config/values';
 import { OxyError } from './errors';
+import type { ProviderKind } from './routing/provider-kind';
+import { type RouteConfig, parseEnvRoutes, parseFileRoutes, parseKind } from './routing/route-table';
 
-/** Validated configuration, read from the environment once at start. */
+/**
+ * Validated configuration, read once at start from the environment and, where present, a JSON config file
+ * (`oxy.json` beside index.js, or `OXY_CONFIG_FILE`). A variable that is set wins over the file.
+ */
 export interface Config {
   /**
    * Upstream base URL; its path is prefixed to every request path (`https://host/base` + `/v1/models`
    * → `/base/v1/models`). Env `OXY_TARGET`. Default `https://api.openai.com`.
    */
   target: URL;
+  /** The target's API family. Env `OXY_TARGET_KIND`. Default: from its host (`openai` for unknown hosts). */
+  targetKind?: ProviderKind;
   /** Listen port on 0.0.0.0. Env `OXY_PORT`. Default 9000 (or the platform's fallback variable). */
   port: number;
   /**
@@ -21,9 +41,41 @@ export interface Config {
    * models answer non-streamed requests after minutes of silence).
    */
   upstreamTimeoutMs: number;
+  /** Keys clients must present; none means the proxy is open. Env `OXY_PROXY_KEYS`. Default none. */
+  proxyKeys: string[];
+  /** The default target's key pool, used for requests that bring no key. Env `OXY_UPSTREAM_KEYS`. Default none. */
+  upstreamKeys: string[];
+  /** How long a key answered 429 without Retry-After rests. Env `OXY_KEY_REST_MS`. Default 60000. */
+  keyRestMs: number;
+  /** Path prefixes routed to other upstreams. Env `OXY_ROUTES` (`/claude=https://…,…`). Default none. */
+  routes: RouteConfig[];
+  /** Only these addresses may call. Env `OXY_IP_ALLOW` (IPs and CIDR ranges). Default: everyone. */
+  ipAllow?: IpList;
+  /** These addresses may not call. Env `OXY_IP_DENY`. Default: none denied. */
+  ipDeny?: IpList;
+  /**
+   * Trusted request header carrying the caller's address. Env `OXY_CLIENT_IP_HEADER`. Default: the
+   * platform's (`x-scf-remote-addr` on SCF, `x-fc-client-ip` on FC), else the socket address.
+   */
+  clientIpHeader?: string;
+  /** Browser origins allowed by CORS. Env `OXY_CORS_ORIGINS`, `*` or a list. Default `*`. */
+  corsOrigins: CorsOrigins;
 }
 
-export type ConfigVar = 'OXY_TARGET' | 'OXY_PORT' | 'OXY_HOP_HEADER_PREFIX' | 'OXY_UPSTREAM_TIMEOUT_MS';
+export type ConfigVar =
+  | 'OXY_TARGET'
+  | 'OXY_TARGET_KIND'
+  | 'OXY_PORT'
+  | 'OXY_HOP_HEADER_PREFIX'
+  | 'OXY_UPSTREAM_TIMEOUT_MS'
+  | 'OXY_PROXY_KEYS'
+  | 'OXY_UPSTREAM_KEYS'
+  | 'OXY_KEY_REST_MS'
+  | 'OXY_ROUTES'
+  | 'OXY_IP_ALLOW'
+  | 'OXY_IP_DENY'
+  | 'OXY_CLIENT_IP_HEADER'
+  | 'OXY_CORS_ORIGINS';
 
 /** What an entrypoint may change about how config is read. */
 export interface ConfigDefaults {
@@ -31,80 +83,165 @@ export interface ConfigDefaults {
   values?: Partial<Record<ConfigVar, string>>;
   /** Another environment variable read when one of ours is unset (FC: OXY_PORT ← FC_CUSTOM_LISTEN_PORT). */
   fallbacks?: Partial<Record<ConfigVar, string>>;
+  /** The config file read when OXY_CONFIG_FILE is unset, if it exists (`oxy.json` beside index.js). */
+  configFile?: string;
 }
 
 type Env = Record<string, string | undefined>;
 
-const BUILT_IN: Record<ConfigVar, string> = {
-  OXY_TARGET: 'https://api.openai.com',
-  OXY_PORT: '9000',
-  OXY_HOP_HEADER_PREFIX: '',
-  OXY_UPSTREAM_TIMEOUT_MS: '600000',
+/** How one setting is read: from its variable's text, or from the file's JSON value. */
+interface Setting<T> {
+  fallback: string;
+  /** How the value appears in an error; default quoted. Keys are hidden, URL credentials masked. */
+  show?: (value: string) => string;
+  env: (value: string) => T;
+  file: (value: unknown) => T;
+}
+
+const text = (v: unknown): string => {
+  if (typeof v !== 'string') throw new ValueError('a string');
+  return v;
 };
+const integer = (v: unknown): string => {
+  if (typeof v !== 'number' && typeof v !== 'string') throw new ValueError('a number');
+  return String(v);
+};
+const list = (v: unknown): string[] => {
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+    throw new ValueError('an array of strings');
+  return v.map((x: string) => x.trim()).filter((x) => x !== '');
+};
+const hidden = (): string => '(hidden)';
+const scalar = <T>(fallback: string, parse: (v: string) => T, show?: (v: string) => string): Setting<T> => ({
+  fallback,
+  show,
+  env: parse,
+  file: (v) => parse(typeof v === 'number' ? integer(v) : text(v)),
+});
+const items = <T>(fallback: string, parse: (v: string[]) => T, show?: (v: string) => string): Setting<T> => ({
+  fallback,
+  show,
+  env: (v) => parse(splitList(v)),
+  file: (v) => parse(list(v)),
+});
+const ms = (fallback: string): Setting<number> =>
+  scalar(fallback, (v) => parseInteger(v, 1, 24 * 3600 * 1000));
 
-// RFC 9110 §5.6.2 token characters: what a header name (and so a prefix of one) may contain.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const SETTINGS = {
+  OXY_TARGET: scalar('https://api.openai.com', parseUrl, (v) => JSON.stringify(withoutUserinfo(v))),
+  OXY_TARGET_KIND: scalar<ProviderKind | undefined>('', (v) =>
+    v.trim() === '' ? undefined : parseKind(v.trim()),
+  ),
+  OXY_PORT: scalar('9000', (v) => parseInteger(v, 1, 65535)),
+  OXY_HOP_HEADER_PREFIX: items('', parsePrefixes),
+  OXY_UPSTREAM_TIMEOUT_MS: ms('600000'),
+  OXY_PROXY_KEYS: items('', parseKeys, hidden),
+  OXY_UPSTREAM_KEYS: items('', parseKeys, hidden),
+  OXY_KEY_REST_MS: ms('60000'),
+  OXY_ROUTES: {
+    ...items('', parseEnvRoutes),
+    file: parseFileRoutes,
+    show: (v: string) => (v.includes('@') ? '(hidden: holds credentials)' : JSON.stringify(v)),
+  },
+  OXY_IP_ALLOW: items<IpList | undefined>('', (v) => (v.length ? parseIpList(v.join(',')) : undefined)),
+  OXY_IP_DENY: items<IpList | undefined>('', (v) => (v.length ? parseIpList(v.join(',')) : undefined)),
+  OXY_CLIENT_IP_HEADER: scalar<string | undefined>('', (v) =>
+    v.trim() === '' ? undefined : parseHeaderName(v),
+  ),
+  OXY_CORS_ORIGINS: items('*', (v) => parseCorsOrigins(v.join(',') || '*')),
+} satisfies Record<ConfigVar, Setting<unknown>>;
 
-/** Reads and validates the configuration; throws an OxyError naming the variable on bad input. */
+type Values = { [K in ConfigVar]: ReturnType<(typeof SETTINGS)[K]['env']> };
+
+/** The file key of a variable: its name without `OXY_`, in camelCase (`OXY_PROXY_KEYS` → `proxyKeys`). */
+export function fileKey(name: ConfigVar): string {
+  return name
+    .slice(4)
+    .toLowerCase()
+    .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+const FILE_KEYS = new Map((Object.keys(SETTINGS) as ConfigVar[]).map((name) => [fileKey(name), name]));
+
+/** Reads and validates the configuration; throws an OxyError naming the variable or file on bad input. */
 export function loadConfig(env: Env, defaults: ConfigDefaults = {}): Config {
-  const read = (name: ConfigVar): Setting => {
+  const file = readFile(env, defaults);
+  const read = <K extends ConfigVar>(name: K): Values[K] => {
+    const setting: Setting<Values[K]> = SETTINGS[name] as Setting<Values[K]>;
     const fallback = defaults.fallbacks?.[name];
-    if (env[name] !== undefined) return { name, value: env[name] };
-    if (fallback !== undefined && env[fallback] !== undefined)
-      return { name: fallback, value: env[fallback] };
-    return { name, value: defaults.values?.[name] ?? BUILT_IN[name] };
+    const fromEnv =
+      env[name] !== undefined
+        ? name
+        : fallback !== undefined && env[fallback] !== undefined
+          ? fallback
+          : undefined;
+    const key = fileKey(name);
+    if (fromEnv === undefined && file && file.settings[key] !== undefined) {
+      return parse(`${file.path}: ${key}`, () => setting.file(file.settings[key]));
+    }
+    const value =
+      fromEnv !== undefined ? (env[fromEnv] as string) : (defaults.values?.[name] ?? setting.fallback);
+    const shown = setting.show ? setting.show(value) : JSON.stringify(value);
+    return parse(`${fromEnv ?? name}=${shown}`, () => setting.env(value));
   };
-  return {
-    target: parseTarget(read('OXY_TARGET')),
-    port: parseInteger(read('OXY_PORT'), 1, 65535),
-    hopHeaderPrefixes: parsePrefixes(read('OXY_HOP_HEADER_PREFIX')),
-    upstreamTimeoutMs: parseInteger(read('OXY_UPSTREAM_TIMEOUT_MS'), 1, 24 * 3600 * 1000),
+  const config: Config = {
+    target: read('OXY_TARGET'),
+    targetKind: read('OXY_TARGET_KIND'),
+    port: read('OXY_PORT'),
+    hopHeaderPrefixes: read('OXY_HOP_HEADER_PREFIX'),
+    upstreamTimeoutMs: read('OXY_UPSTREAM_TIMEOUT_MS'),
+    proxyKeys: read('OXY_PROXY_KEYS'),
+    upstreamKeys: read('OXY_UPSTREAM_KEYS'),
+    keyRestMs: read('OXY_KEY_REST_MS'),
+    routes: read('OXY_ROUTES'),
+    ipAllow: read('OXY_IP_ALLOW'),
+    ipDeny: read('OXY_IP_DENY'),
+    clientIpHeader: read('OXY_CLIENT_IP_HEADER'),
+    corsOrigins: read('OXY_CORS_ORIGINS'),
   };
+  refuseOpenRelay(config);
+  return config;
 }
 
-interface Setting {
-  name: string;
-  value: string;
+/** A key pool without proxy keys would let anyone who finds the URL spend the owner's keys. */
+function refuseOpenRelay(config: Config): void {
+  const pooled = config.upstreamKeys.length > 0 || config.routes.some((r) => r.upstreamKeys.length > 0);
+  if (pooled && config.proxyKeys.length === 0) {
+    throw configError(
+      'OXY_UPSTREAM_KEYS is set but OXY_PROXY_KEYS is not: anyone who finds this URL could spend the pool keys; set OXY_PROXY_KEYS',
+    );
+  }
 }
 
-function invalid({ name, value }: Setting, expected: string): OxyError {
-  return new OxyError(
-    'invalid_config',
-    `${name}=${JSON.stringify(value)}: expected ${expected}`,
-    500,
-    'config_error',
-  );
+function readFile(env: Env, defaults: ConfigDefaults): { path: string; settings: FileSettings } | undefined {
+  const named = env.OXY_CONFIG_FILE;
+  if (named !== undefined && !named.startsWith('/')) {
+    throw configError(
+      `OXY_CONFIG_FILE=${JSON.stringify(named)}: expected an absolute path such as /opt/oxy.json`,
+    );
+  }
+  const path = named ?? defaults.configFile;
+  if (path === undefined) return undefined;
+  const settings = parse(path, () => readConfigFile(path, named !== undefined, new Set(FILE_KEYS.keys())));
+  return settings && { path, settings };
 }
 
-function parseTarget(s: Setting): URL {
-  const expected =
-    'an absolute http(s) URL such as https://api.openai.com, without credentials, query or fragment';
-  let url: URL;
+/** Runs a parser, turning its ValueError into the one-line OxyError that stops the start. */
+function parse<T>(where: string, run: () => T): T {
   try {
-    url = new URL(s.value.trim());
-  } catch {
-    throw invalid(s, expected);
+    return run();
+  } catch (err) {
+    // Parsers throw a ValueError saying what is expected; the IP and CORS parsers a plain Error whose
+    // message names the bad entry (never a key: those go through parseKeys).
+    if (err instanceof ValueError) {
+      const sep = /^(is|has|must|cannot) /.test(err.message) ? ' ' : ': expected ';
+      throw configError(`${where}${err.at}${sep}${err.message}`);
+    }
+    if (err instanceof Error && err.constructor === Error) throw configError(`${where}: ${err.message}`);
+    throw err;
   }
-  const ok = (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password;
-  if (!ok || url.search || url.hash) throw invalid(s, expected);
-  // http-proxy appends the request path to the target's; a trailing slash would double it.
-  url.pathname = url.pathname.replace(/\/+$/, '');
-  return url;
 }
 
-function parseInteger(s: Setting, min: number, max: number): number {
-  const n = /^\s*\d+\s*$/.test(s.value) ? Number(s.value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw invalid(s, `an integer from ${min} to ${max}`);
-  return n;
-}
-
-function parsePrefixes(s: Setting): string[] {
-  const parts = s.value
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p !== '');
-  if (!parts.every((p) => TOKEN.test(p))) {
-    throw invalid(s, 'comma-separated header-name prefixes such as X-SCF or X-FC');
-  }
-  return parts.map((p) => p.toLowerCase());
+function configError(message: string): OxyError {
+  return new OxyError('invalid_config', message, 500, 'config_error');
 }

@@ -1,3 +1,5 @@
+import type http from 'node:http';
+import path from 'node:path';
 import { loadConfig } from './config';
 import { OxyError } from './errors';
 import { jsonLogger, type Logger } from './logger';
@@ -6,43 +8,76 @@ import { createServer } from './edge/server';
 import { VERSION } from './version';
 
 /** How long a SIGTERM waits for requests in flight (a stream may be mid-answer) before exiting. */
-const DRAIN_MS = 10_000;
+export const DRAIN_MS = 10_000;
+
+/** While draining, how often connections that went idle (their answer done) are closed. */
+const IDLE_SWEEP_MS = 100;
+
+/** Both platforms reach the function on 0.0.0.0 only; 127.0.0.1 is not routed (PLATFORMS.md). */
+const LISTEN_HOST = '0.0.0.0';
+
+/** What start() uses of the process. `process` itself, except in tests, which watch a stand-in. */
+export interface Host {
+  once(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+  exit(code: number): void;
+  stderr: { write(text: string): unknown };
+}
 
 /**
  * Starts oxy for a platform: reads config (exit 1 with one line on a bad value), listens on 0.0.0.0,
- * drains on SIGTERM/SIGINT.
+ * drains on SIGTERM/SIGINT. Returns the server, or undefined when the configuration is refused.
  */
 export function start(
   platform: Platform,
   env: NodeJS.ProcessEnv = process.env,
   log: Logger = jsonLogger,
-): void {
+  host: Host = process,
+): http.Server | undefined {
+  const fail = (line: string): void => {
+    host.stderr.write(`oxy: ${line}\n`);
+    host.exit(1);
+  };
   let config;
   try {
-    config = loadConfig(env, platform.config);
+    // `oxy.json` beside the running script (index.js in a zip), read when present.
+    const configFile = path.join(path.dirname(path.resolve(process.argv[1] ?? '.')), 'oxy.json');
+    config = loadConfig(env, { configFile, ...platform.config });
   } catch (err) {
     if (!(err instanceof OxyError)) throw err;
-    return fail(`invalid configuration: ${err.message}`);
+    fail(`invalid configuration: ${err.message}`);
+    return undefined;
   }
   const { port, target } = config;
   const server = createServer(config, platform, log);
-  server.once('error', (err: NodeJS.ErrnoException) => fail(`cannot listen on 0.0.0.0:${port}: ${err.code}`));
-  // Both platforms reach the function on 0.0.0.0 only; 127.0.0.1 is not routed (PLATFORMS.md).
-  server.listen(port, '0.0.0.0', () => {
-    log('info', 'listening', { platform: platform.name, version: VERSION, port, target: target.origin });
+  server.once('error', (err: NodeJS.ErrnoException) =>
+    fail(`cannot listen on ${LISTEN_HOST}:${port}: ${err.code}`),
+  );
+  server.listen(port, LISTEN_HOST, () => {
+    log('info', 'listening', {
+      platform: platform.name,
+      version: VERSION,
+      port,
+      target: target.origin,
+      routes: config.routes.map((r) => `${r.prefix}=${r.target.origin}`),
+      proxyKeys: config.proxyKeys.length,
+      poolKeys: config.upstreamKeys.length + config.routes.reduce((n, r) => n + r.upstreamKeys.length, 0),
+    });
   });
 
   const stop = (): void => {
-    server.close(() => process.exit(0));
-    // Node 18.2+; on Node 16 (an SCF runtime) idle keep-alive sockets just wait for the drain timeout.
+    // A connection whose answer was in flight goes idle when that answer ends, and the platform's frontend
+    // keeps it open: without this sweep, the exit would wait for the drain limit. closeIdleConnections is
+    // Node 18.2+; on Node 16 (an SCF runtime) idle keep-alive sockets just wait for the limit.
+    const sweep = setInterval(() => server.closeIdleConnections?.(), IDLE_SWEEP_MS).unref();
+    const limit = setTimeout(() => host.exit(0), DRAIN_MS).unref();
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(limit);
+      host.exit(0);
+    });
     server.closeIdleConnections?.();
-    setTimeout(() => process.exit(0), DRAIN_MS).unref();
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-function fail(line: string): void {
-  process.stderr.write(`oxy: ${line}\n`);
-  process.exit(1);
+  host.once('SIGTERM', stop);
+  host.once('SIGINT', stop);
+  return server;
 }

@@ -1,5 +1,9 @@
 /**
- * Builds the deployable zips: `npm run bundle [-- --out DIR]`.
+ * Builds the deployable zips: `npm run bundle [-- --out DIR] [--config FILE]`.
+ *
+ * `--config FILE` validates a JSON config file as oxy would at start and puts it into both zips as
+ * `oxy.json` beside index.js, so a user uploads one zip with their settings (and keys) inside. A file that
+ * fails validation fails the build.
  *
  * For each platform, esbuild bundles the entrypoint into one `index.js` (no node_modules at run time),
  * and the zip gets the provider's web-function layout: the bootstrap at the root with mode 0755, then
@@ -10,6 +14,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, wr
 import path from 'node:path';
 import { build, type Message, type Metafile } from 'esbuild';
 import { ZipFile } from 'yazl';
+import { loadConfig } from '../core/config';
 
 const ROOT = path.resolve(__dirname, '..');
 const VERSION: string = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
@@ -42,7 +47,8 @@ interface Entry {
   mode: number;
 }
 
-export async function bundle(outDir: string): Promise<void> {
+export async function bundle(outDir: string, configFile?: string): Promise<void> {
+  const settings = configFile === undefined ? undefined : validatedConfig(configFile);
   // The output folder is wiped first: never one that holds anything but a previous build (`--out .`).
   if (existsSync(outDir) && readdirSync(outDir).length > 0 && !existsSync(path.join(outDir, 'SHA256SUMS'))) {
     throw new Error(`${outDir} is not empty and holds no previous build; refusing to delete it`);
@@ -58,6 +64,7 @@ export async function bundle(outDir: string): Promise<void> {
       { name: 'index.js', data: code, mode: 0o644 },
       { name: 'LICENSE', data: readFileSync(path.join(ROOT, 'LICENSE')), mode: 0o644 },
       { name: 'THIRD_PARTY_LICENSES', data: thirdPartyLicenses(metafile), mode: 0o644 },
+      ...(settings ? [{ name: 'oxy.json', data: settings, mode: 0o644 }] : []),
     ].sort((a, b) => (a.name < b.name ? -1 : 1));
 
     const staging = path.join(outDir, target.name);
@@ -74,6 +81,19 @@ export async function bundle(outDir: string): Promise<void> {
     console.log(`${zipName}: ${zip.length} bytes (index.js ${code.length} bytes)`);
   }
   writeFileSync(path.join(outDir, 'SHA256SUMS'), sums.join(''));
+  if (settings)
+    console.log(`both zips hold ${configFile} as oxy.json: keep them private, they may hold keys`);
+}
+
+/** The config file's bytes, once oxy's own loader accepts it (alone: the build's environment is not read). */
+function validatedConfig(file: string): Buffer {
+  const absolute = path.resolve(file);
+  try {
+    loadConfig({ OXY_CONFIG_FILE: absolute });
+  } catch (err) {
+    throw new Error(`invalid configuration: ${(err as Error).message}`);
+  }
+  return readFileSync(absolute);
 }
 
 async function bundleEntry(entry: string): Promise<{ code: Buffer; metafile: Metafile }> {
@@ -151,9 +171,12 @@ function writeZip(entries: Entry[]): Promise<Buffer> {
 }
 
 if (require.main === module) {
-  const i = process.argv.indexOf('--out');
-  const outDir = path.resolve(i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : path.join(ROOT, 'dist'));
-  bundle(outDir).catch((err: Error) => {
+  const flag = (name: string): string | undefined => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const outDir = path.resolve(flag('--out') ?? path.join(ROOT, 'dist'));
+  bundle(outDir, flag('--config')).catch((err: Error) => {
     console.error(`bundle: ${err.message}`);
     process.exit(1);
   });

@@ -21,10 +21,7 @@ export function requestTargetRefusal(url: string): OxyError | undefined {
   }
   const query = url.indexOf('?');
   const path = query === -1 ? url : url.slice(0, query);
-  if (escapesRoot(path)) {
-    return refuse('path_outside_base', 'The request path must not climb above its root with "..".');
-  }
-  return undefined;
+  return escapesRoot(path) ? pathOutsideBase : undefined;
 }
 
 /** Characters without which no path can hold a dot-segment in any spelling: the common fast path. */
@@ -54,3 +51,8 @@ export function escapesRoot(path: string): boolean {
 function refuse(code: string, message: string): OxyError {
   return new OxyError(code, message, 400, 'invalid_request_error');
 }
+
+export const pathOutsideBase = refuse(
+  'path_outside_base',
+  'The request path must not climb above its root with "..".',
+);

@@ -17,13 +17,17 @@ export function markEventStream(headers: OutgoingHttpHeaders): void {
 }
 
 /**
- * Builds the response-header filter. `forbidden` names headers the platform rejects in a response.
- * Transfer-Encoding goes too: Node frames the body it writes itself.
+ * Builds the response-header filter. `dropped` names headers that must not reach the client (those the
+ * platform rejects in a response, those oxy sets itself). Transfer-Encoding goes too: Node frames the body
+ * it writes itself.
  */
 export function responseHeaderFilter(
-  forbidden: HeaderRule = {},
+  ...dropped: (HeaderRule | undefined)[]
 ): (upstream: IncomingHttpHeaders) => OutgoingHttpHeaders {
-  const drop = headerMatcher({ names: [...HOP_BY_HOP, 'transfer-encoding'] }, forbidden);
+  const drop = headerMatcher(
+    { names: [...HOP_BY_HOP, 'transfer-encoding'] },
+    ...dropped.filter((r) => r !== undefined),
+  );
   return (upstream) => {
     const headers: OutgoingHttpHeaders = copyHeaders(upstream, drop);
     if (isEventStream(upstream)) markEventStream(headers);

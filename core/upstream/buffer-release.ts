@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -41,11 +42,17 @@ function count(chunk: Buffer): void {
 }
 
 /**
- * Counts a request's or response's body toward the next minor GC if it is large or of unknown length
- * (chunked). Call once the body is already piped, never before: a 'data' listener starts the flow.
+ * Counts a body toward the next minor GC if it is large or of unknown length: `length` is its
+ * Content-Length, undefined for a chunked or close-delimited body, null for none. Call once the body is
+ * already piped, never before: a 'data' listener starts the flow.
  */
-export function releaseBuffersOf(message: IncomingMessage): void {
-  const { 'content-length': length, 'transfer-encoding': chunked } = message.headers;
-  if (length === undefined ? chunked === undefined : Number(length) < LARGE_BODY) return;
-  message.on('data', count);
+export function releaseBuffersOf(body: Readable, length: string | null | undefined): void {
+  if (length === null || (length !== undefined && Number(length) < LARGE_BODY)) return;
+  body.on('data', count);
+}
+
+/** An upstream answer's body length for releaseBuffersOf (neither header: no body worth counting). */
+export function bodyLengthOf({ headers }: IncomingMessage): string | null | undefined {
+  const { 'content-length': length, 'transfer-encoding': chunked } = headers;
+  return length ?? (chunked === undefined ? null : undefined);
 }

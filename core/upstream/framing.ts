@@ -41,3 +41,8 @@ export function applyFraming(proxyReq: ClientRequest, framing: Framing): boolean
   else if (framing.kind === 'chunked') proxyReq.setHeader('transfer-encoding', 'chunked');
   return true;
 }
+
+/** The body's length for releaseBuffersOf: its Content-Length, undefined when chunked, null when none. */
+export function framedLength(framing: Framing): string | null | undefined {
+  return framing.kind === 'length' ? framing.length : framing.kind === 'chunked' ? undefined : null;
+}

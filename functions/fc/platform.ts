@@ -8,7 +8,8 @@ const LIFECYCLE = new Set(['/initialize', '/pre-freeze', '/pre-stop']);
 export const fcPlatform: Platform = {
   name: 'fc',
   config: {
-    values: { OXY_HOP_HEADER_PREFIX: 'X-FC' },
+    // x-fc-client-ip: the caller's address; clients cannot send x-fc-* themselves (PLATFORMS.md).
+    values: { OXY_HOP_HEADER_PREFIX: 'X-FC', OXY_CLIENT_IP_HEADER: 'x-fc-client-ip' },
     // FC passes the configured CAPort here (help.aliyun.com/document_detail/164217.htm).
     fallbacks: { OXY_PORT: 'FC_CUSTOM_LISTEN_PORT' },
   },

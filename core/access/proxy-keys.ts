@@ -1,0 +1,62 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { OxyError, sendError } from '../errors';
+import type { Step } from '../step';
+import { keyMatcher, proxyKeyFingerprint } from './key-match';
+
+/** Headers the SDKs put their key in: Anthropic, Gemini, Azure OpenAI (Authorization is handled apart). */
+export const KEY_HEADERS = ['x-api-key', 'x-goog-api-key', 'api-key'] as const;
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+const refusal = new OxyError(
+  'invalid_proxy_key',
+  'This proxy needs a valid proxy key: send it as "Authorization: Bearer <key>" (or x-api-key, x-goog-api-key, api-key).',
+  401,
+  'authentication_error',
+);
+
+/**
+ * Admits only requests that present one of `keys`, in whichever header the caller's SDK uses, or as
+ * `Authorization: Bearer <upstream-key>:<proxy-key>` (easychen/openai-api-proxy's form). The proxy key is
+ * removed before anything goes upstream; an upstream key sent beside it is kept.
+ */
+export function proxyKeys(keys: readonly string[]): Step {
+  const match = keyMatcher(keys);
+  const fingerprints = keys.map(proxyKeyFingerprint);
+  return (req, res, ex) => {
+    const index = takeProxyKey(req.headers, match);
+    if (index === -1) {
+      sendError(res, refusal);
+      return true;
+    }
+    ex.proxyKey = fingerprints[index];
+    return false;
+  };
+}
+
+/**
+ * Finds a proxy key among the headers, removes every header holding one, and returns the key's index
+ * (-1 for none). `match` gives the index of a candidate among the proxy keys, or -1.
+ */
+export function takeProxyKey(headers: IncomingHttpHeaders, match: (candidate: string) => number): number {
+  let found = -1;
+  for (const name of KEY_HEADERS) {
+    const value = headers[name];
+    const index = typeof value === 'string' ? match(value.trim()) : -1;
+    if (index !== -1) {
+      found = index;
+      delete headers[name];
+    }
+  }
+  const token = BEARER.exec(headers.authorization ?? '')?.[1];
+  if (token === undefined) return found;
+  const whole = match(token);
+  if (whole !== -1) {
+    delete headers.authorization;
+    return whole;
+  }
+  const colon = token.lastIndexOf(':');
+  const part = colon > 0 ? match(token.slice(colon + 1)) : -1;
+  if (part !== -1) headers.authorization = `Bearer ${token.slice(0, colon)}`;
+  return part !== -1 ? part : found;
+}

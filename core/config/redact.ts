@@ -1,0 +1,13 @@
+/**
+ * A scheme (only an http(s) one may go without slashes: WHATWG URLs read `https:u:p@h` as `https://u:p@h`),
+ * then everything up to the last `@`: what anyone could have meant as `user:password@`. A password may hold
+ * `/`, `?` or `#` in a value the URL parser refuses, so nothing short of the last `@` is safe to print.
+ */
+const USERINFO = /^(\s*(?:[a-z][a-z\d+.-]*:[/\\]+|https?:[/\\]*)?)([\s\S]*)@/i;
+
+/** The URL with its user and password masked: a refused setting ends up in platform logs. */
+export function withoutUserinfo(value: string): string {
+  return value.replace(USERINFO, (_, scheme: string, userinfo: string) =>
+    userinfo.includes(':') ? `${scheme}***:***@` : `${scheme}***@`,
+  );
+}

@@ -1,0 +1,77 @@
+import request from 'supertest';
+import { scfPlatform } from '../../functions/scf/platform';
+import { startOxy } from '../helpers/oxy';
+import { type Upstream, startUpstream } from '../helpers/upstream';
+
+// Issue 8, IP lists: the caller's address comes only from a source it cannot forge (the platform's header,
+// else the socket), and a refused caller gets 403 in OpenAI's shape with nothing forwarded.
+describe('IP allow and deny lists', () => {
+  let upstream: Upstream;
+  beforeEach(async () => {
+    upstream = await startUpstream();
+  });
+  afterEach(() => upstream.close());
+
+  const call = async (
+    env: Record<string, string>,
+    headers: Record<string, string> = {},
+    platform = { name: 'test' },
+  ) => {
+    const oxy = await startOxy({ OXY_TARGET: upstream.url, ...env }, platform);
+    try {
+      return await request(oxy.url).get('/v1/models').set(headers);
+    } finally {
+      await oxy.close();
+    }
+  };
+
+  it.each<[string, Record<string, string>, Record<string, string>, number]>([
+    ['an allowed socket address', { OXY_IP_ALLOW: '127.0.0.0/8' }, {}, 200],
+    ['a socket address outside the allow list', { OXY_IP_ALLOW: '10.0.0.0/8, 2001:db8::/32' }, {}, 403],
+    ['a denied socket address', { OXY_IP_DENY: '127.0.0.1' }, {}, 403],
+    ['deny over allow', { OXY_IP_ALLOW: '127.0.0.0/8', OXY_IP_DENY: '127.0.0.1/32' }, {}, 403],
+    ['a forged X-Forwarded-For', { OXY_IP_ALLOW: '10.0.0.0/8' }, { 'x-forwarded-for': '10.1.2.3' }, 403],
+    [
+      'a forged X-Real-IP and Forwarded',
+      { OXY_IP_ALLOW: '10.0.0.0/8' },
+      { 'x-real-ip': '10.1.2.3', forwarded: 'for=10.1.2.3' },
+      403,
+    ],
+    [
+      'a header the operator chose to trust',
+      { OXY_IP_ALLOW: '10.0.0.0/8', OXY_CLIENT_IP_HEADER: 'X-Real-IP' },
+      { 'x-real-ip': '10.1.2.3' },
+      200,
+    ],
+  ])('%s → %i', async (_name, env, headers, status) => {
+    const res = await call(env, headers);
+    expect(res.status).toBe(status);
+    if (status === 403) {
+      expect(res.body).toEqual({
+        error: {
+          message: 'Requests from this address are not allowed.',
+          type: 'permission_error',
+          code: 'ip_not_allowed',
+        },
+      });
+      expect(upstream.seen).toEqual([]);
+    }
+  });
+
+  it.each<[string, string, string, number]>([
+    ['an allowed IPv4 caller', '203.0.113.0/24', '203.0.113.7', 200],
+    ['an IPv4-mapped IPv6 caller, as IPv4', '203.0.113.0/24', '::ffff:203.0.113.7', 200],
+    ['an IPv6 caller in range', '2001:db8::/32', '2001:db8:1::5', 200],
+    ['an IPv6 caller out of range', '2001:db8::/32', '2001:dead::5', 403],
+    ['a caller outside the list, whatever X-Forwarded-For says', '203.0.113.0/24', '198.51.100.1', 403],
+  ])('on SCF, reads the caller from x-scf-remote-addr: %s → %i', async (_name, allow, caller, status) => {
+    const res = await call(
+      { OXY_IP_ALLOW: allow },
+      { 'x-scf-remote-addr': caller, 'x-forwarded-for': '203.0.113.7, 2001:db8::1' },
+      scfPlatform,
+    );
+    expect(res.status).toBe(status);
+    // The platform's header never reaches the upstream either way.
+    for (const s of upstream.seen) expect(s.headers['x-scf-remote-addr']).toBeUndefined();
+  });
+});
