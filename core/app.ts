@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { RequestListener } from 'node:http';
+import { clientIpOf } from './access/client-ip';
 import { cors } from './access/cors';
 import { ipAccess } from './access/ip-access';
 import { poolKeys } from './access/pool-keys';
@@ -9,7 +11,8 @@ import { trackAnswer } from './edge/in-flight';
 import { platformCalls } from './edge/platform-calls';
 import { requestTarget } from './edge/request-target';
 import { OxyError, sendError } from './errors';
-import type { Logger } from './logger';
+import { type Logger, leveled } from './logger';
+import { logRequest } from './logs/request-log';
 import type { Platform } from './platform';
 import { kindOfHost } from './routing/provider-kind';
 import type { Route } from './routing/route';
@@ -25,7 +28,8 @@ import { upstreams } from './upstream/proxy';
  * → pool key → upstream. A step that is not configured is not in the list. Plain node:http: a web
  * framework would add parsers and per-request setup a pure proxy never uses.
  */
-export function createApp(config: Config, platform: Platform, log: Logger): RequestListener {
+export function createApp(config: Config, platform: Platform, logAll: Logger): RequestListener {
+  const log = leveled(logAll, config.logLevel);
   const upstream = upstreams(config, platform, log);
   const route = (r: RouteConfig): Route => {
     const pool = r.upstreamKeys.length > 0 ? new KeyPool(r.upstreamKeys, config.keyRestMs) : undefined;
@@ -53,14 +57,27 @@ export function createApp(config: Config, platform: Platform, log: Logger): Requ
   // Node adds a Date header to every response; some platforms refuse it (FC).
   const sendDate = !platform.forbiddenResponseHeaders?.names?.includes('date');
 
+  const { requestIdHeader } = platform;
+
   return (req, res) => {
     res.sendDate = sendDate;
-    trackAnswer(req, res);
+    const platformId = requestIdHeader ? req.headers[requestIdHeader] : undefined;
+    const ex: Exchange = {
+      id: typeof platformId === 'string' && platformId !== '' ? platformId : randomUUID(),
+      start: performance.now(),
+    };
+    res.setHeader('x-oxy-request-id', ex.id);
+    // Read before the platform's headers are stripped on the way upstream.
+    const clientIp = clientIpOf(req, clientIpHeader);
+    trackAnswer(req, res, () => logRequest(log, req, res, ex, clientIp));
     const fail = (err: unknown): void => {
-      log('error', 'internal_error', { method: req.method, message: String((err as Error)?.message) });
+      log('error', 'internal_error', {
+        id: ex.id,
+        method: req.method,
+        message: String((err as Error)?.message),
+      });
       sendError(res, new OxyError('internal_error', 'The proxy failed to handle the request.', 500));
     };
-    const ex: Exchange = {};
     try {
       for (const step of steps) if (step(req, res, ex)) return;
       ex.route!.upstream(req, res, ex, fail);

@@ -6,12 +6,14 @@ import {
   ValueError,
   parseHeaderName,
   parseInteger,
+  parseBoolean,
   parseKeys,
   parsePrefixes,
   parseUrl,
   splitList,
 } from './config/values';
 import { OxyError } from './errors';
+import { type LogLevel, parseLogLevel } from './logger';
 import type { ProviderKind } from './routing/provider-kind';
 import { type RouteConfig, parseEnvRoutes, parseFileRoutes, parseKind } from './routing/route-table';
 
@@ -36,11 +38,31 @@ export interface Config {
    */
   hopHeaderPrefixes: string[];
   /**
-   * Milliseconds the upstream may stay silent (before its headers or between two chunks) before the
-   * request fails with 504. Env `OXY_UPSTREAM_TIMEOUT_MS`. Default 600000 (10 minutes: slow reasoning
-   * models answer non-streamed requests after minutes of silence).
+   * Shorthand for headersTimeoutMs and idleTimeoutMs together; each of those, when set, wins over it.
+   * Env `OXY_UPSTREAM_TIMEOUT_MS`. Default 600000.
    */
   upstreamTimeoutMs: number;
+  /** TCP and TLS connect to the upstream. Env `OXY_CONNECT_TIMEOUT_MS`. Default 10000. */
+  connectTimeoutMs: number;
+  /**
+   * From the request sent until the upstream's response headers; a timeout is a 504. Env
+   * `OXY_HEADERS_TIMEOUT_MS`. Default 600000 (10 minutes: reasoning models think for minutes first).
+   */
+  headersTimeoutMs: number;
+  /**
+   * Silence while the request body is sent or between two chunks of the answer; no cap on a stream's
+   * total length. Env `OXY_IDLE_TIMEOUT_MS`. Default 600000.
+   */
+  idleTimeoutMs: number;
+  /** After SIGTERM, how long requests and streams in flight may finish. Env `OXY_SHUTDOWN_GRACE_MS`. Default 10000. */
+  shutdownGraceMs: number;
+  /** `error`, `info` (one line per request) or `debug`. Env `OXY_LOG_LEVEL`. Default `info`. */
+  logLevel: LogLevel;
+  /**
+   * Also log each exchange's model, messages and reply (they are the users' words: opt in knowingly).
+   * Env `OXY_LOG_CHAT`, `true` or `false`. Default `false`.
+   */
+  logChat: boolean;
   /** Keys clients must present; none means the proxy is open. Env `OXY_PROXY_KEYS`. Default none. */
   proxyKeys: string[];
   /** The default target's key pool, used for requests that bring no key. Env `OXY_UPSTREAM_KEYS`. Default none. */
@@ -68,6 +90,12 @@ export type ConfigVar =
   | 'OXY_PORT'
   | 'OXY_HOP_HEADER_PREFIX'
   | 'OXY_UPSTREAM_TIMEOUT_MS'
+  | 'OXY_CONNECT_TIMEOUT_MS'
+  | 'OXY_HEADERS_TIMEOUT_MS'
+  | 'OXY_IDLE_TIMEOUT_MS'
+  | 'OXY_SHUTDOWN_GRACE_MS'
+  | 'OXY_LOG_LEVEL'
+  | 'OXY_LOG_CHAT'
   | 'OXY_PROXY_KEYS'
   | 'OXY_UPSTREAM_KEYS'
   | 'OXY_KEY_REST_MS'
@@ -135,6 +163,12 @@ const SETTINGS = {
   OXY_PORT: scalar('9000', (v) => parseInteger(v, 1, 65535)),
   OXY_HOP_HEADER_PREFIX: items('', parsePrefixes),
   OXY_UPSTREAM_TIMEOUT_MS: ms('600000'),
+  OXY_CONNECT_TIMEOUT_MS: ms('10000'),
+  OXY_HEADERS_TIMEOUT_MS: ms('600000'),
+  OXY_IDLE_TIMEOUT_MS: ms('600000'),
+  OXY_SHUTDOWN_GRACE_MS: scalar('10000', (v) => parseInteger(v, 0, 3600 * 1000)),
+  OXY_LOG_LEVEL: scalar('info', parseLogLevel),
+  OXY_LOG_CHAT: { ...scalar('false', parseBoolean), file: (v: unknown) => parseBoolean(String(v)) },
   OXY_PROXY_KEYS: items('', parseKeys, hidden),
   OXY_UPSTREAM_KEYS: items('', parseKeys, hidden),
   OXY_KEY_REST_MS: ms('60000'),
@@ -184,12 +218,21 @@ export function loadConfig(env: Env, defaults: ConfigDefaults = {}): Config {
     const shown = setting.show ? setting.show(value) : JSON.stringify(value);
     return parse(`${fromEnv ?? name}=${shown}`, () => setting.env(value));
   };
+  const given = (name: ConfigVar): boolean =>
+    env[name] !== undefined || file?.settings[fileKey(name)] !== undefined;
+  const upstreamTimeoutMs = read('OXY_UPSTREAM_TIMEOUT_MS');
   const config: Config = {
     target: read('OXY_TARGET'),
     targetKind: read('OXY_TARGET_KIND'),
     port: read('OXY_PORT'),
     hopHeaderPrefixes: read('OXY_HOP_HEADER_PREFIX'),
-    upstreamTimeoutMs: read('OXY_UPSTREAM_TIMEOUT_MS'),
+    upstreamTimeoutMs,
+    connectTimeoutMs: read('OXY_CONNECT_TIMEOUT_MS'),
+    headersTimeoutMs: given('OXY_HEADERS_TIMEOUT_MS') ? read('OXY_HEADERS_TIMEOUT_MS') : upstreamTimeoutMs,
+    idleTimeoutMs: given('OXY_IDLE_TIMEOUT_MS') ? read('OXY_IDLE_TIMEOUT_MS') : upstreamTimeoutMs,
+    shutdownGraceMs: read('OXY_SHUTDOWN_GRACE_MS'),
+    logLevel: read('OXY_LOG_LEVEL'),
+    logChat: read('OXY_LOG_CHAT'),
     proxyKeys: read('OXY_PROXY_KEYS'),
     upstreamKeys: read('OXY_UPSTREAM_KEYS'),
     keyRestMs: read('OXY_KEY_REST_MS'),

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { resetConnection } from './edge/connection-reset';
+import { breakAnswer } from './edge/broken-answer';
 
 /** The `error.type` values of oxy's own answers: OpenAI's where one fits, else `proxy_error`/`config_error`. */
 export type ErrorType =
@@ -33,12 +33,12 @@ export function errorBody(err: OxyError): string {
 
 /**
  * Answers with `err` in OpenAI's shape if the response can still carry an answer. One that has started
- * cannot: its connection is reset, so the client sees a failure rather than a short answer. One that has
- * ended (an answer already given) is left alone.
+ * cannot: it is broken off visibly (an SSE stream gets a final error event, then every kind a reset), so
+ * the client sees a failure rather than a short answer. One that has ended is left alone.
  */
 export function sendError(res: ServerResponse, err: OxyError): void {
   if (res.writableEnded) return;
-  if (res.headersSent || res.destroyed) return resetConnection(res);
+  if (res.headersSent || res.destroyed) return breakAnswer(res, err);
   const body = errorBody(err);
   res.writeHead(err.status, {
     'content-type': 'application/json; charset=utf-8',

@@ -2,8 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PoolKey } from './upstream/key-pool';
 import type { Route } from './routing/route';
 
-/** What the steps learn about one request and hand on to the ones after them. */
+/**
+ * What the steps learn about one request and hand on to the ones after them; the request log line is
+ * made of it when the answer closes (logs/request-log.ts).
+ */
 export interface Exchange {
+  /** The platform's request id, else one oxy made; returned as `x-oxy-request-id`. */
+  id: string;
+  /** performance.now() when the request arrived. */
+  start: number;
   /** The upstream this request goes to (routing/route-select.ts). */
   route?: Route;
   /** Its path on that upstream: the route's base path, then the request target after the route prefix. */
@@ -12,6 +19,22 @@ export interface Exchange {
   proxyKey?: string;
   /** The pool key this request was given, if it brought no key of its own (access/pool-keys.ts). */
   poolKey?: PoolKey;
+  /** Bytes of request body sent upstream. */
+  bytesIn?: number;
+  /** What the upstream answered, for the log (upstream/proxy.ts, logs/answer-tap.ts). */
+  upstream?: UpstreamAnswer;
+}
+
+export interface UpstreamAnswer {
+  status: number;
+  /** ms from the request's arrival to the upstream's response headers. */
+  headersMs: number;
+  /** The upstream's own `x-request-id` (OpenAI's support asks for it). */
+  requestId?: string;
+  stream: boolean;
+  bytesOut: number;
+  /** Token usage the upstream reported (a JSON answer's `usage`, or the last SSE chunk's). */
+  usage?: unknown;
 }
 
 /**

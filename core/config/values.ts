@@ -71,3 +71,10 @@ export function splitList(value: string): string[] {
     .map((p) => p.trim())
     .filter((p) => p !== '');
 }
+
+/** `true` or `false` (any case): nothing else, so a typo does not silently mean false. */
+export function parseBoolean(value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (v !== 'true' && v !== 'false') throw new ValueError('true or false');
+  return v === 'true';
+}

@@ -2,13 +2,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** Answers started and not yet closed, per client connection (pipelined requests queue theirs). */
-const open = new WeakMap<Socket, number>();
+const perSocket = new WeakMap<Socket, number>();
+/** Every answer not yet closed, for the end of a shutdown's grace. */
+const open = new Set<ServerResponse>();
 
-/** Counts `res` as in progress on its connection until it closes. */
-export function trackAnswer(req: IncomingMessage, res: ServerResponse): void {
+/** Counts `res` as in progress until it closes, then calls `onClose`. */
+export function trackAnswer(req: IncomingMessage, res: ServerResponse, onClose: () => void): void {
   const socket = req.socket;
-  open.set(socket, (open.get(socket) ?? 0) + 1);
-  res.once('close', () => open.set(socket, (open.get(socket) ?? 1) - 1));
+  perSocket.set(socket, (perSocket.get(socket) ?? 0) + 1);
+  open.add(res);
+  res.once('close', () => {
+    perSocket.set(socket, (perSocket.get(socket) ?? 1) - 1);
+    open.delete(res);
+    onClose();
+  });
 }
 
 /**
@@ -16,5 +23,10 @@ export function trackAnswer(req: IncomingMessage, res: ServerResponse): void {
  * answer would land inside that answer's bytes (Node's own clientError handler checks this too).
  */
 export function answerInProgress(socket: Socket): boolean {
-  return (open.get(socket) ?? 0) > 0;
+  return (perSocket.get(socket) ?? 0) > 0;
+}
+
+/** The answers still open now. */
+export function openAnswers(): ServerResponse[] {
+  return [...open];
 }

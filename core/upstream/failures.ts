@@ -39,9 +39,9 @@ export function upstreamFailure(err: unknown): OxyError {
   return new OxyError(failure[1], failure[2], failure[0]);
 }
 
-/** The error a silent upstream is destroyed with. */
-export function upstreamTimeout(ms: number): OxyError {
-  return new OxyError(TIMEOUT[1], `The upstream API sent nothing for ${ms} ms.`, TIMEOUT[0]);
+/** The error an answer is broken off with when the upstream stops mid-body. */
+export function upstreamCut(): OxyError {
+  return new OxyError('upstream_cut', 'The upstream API stopped before the answer was complete.', 502);
 }
 
 /** The error for an answer that is no HTTP answer to this request: a 101 nobody asked for, or another 1xx. */

@@ -6,36 +6,34 @@ import { createProxyMiddleware } from 'http-proxy-middleware/dist/factory';
 import type { Options } from 'http-proxy-middleware/dist/types';
 import { exposeHeaders } from '../access/cors';
 import type { Config } from '../config';
-import { resetConnection } from '../edge/connection-reset';
+import { breakAnswer, markEventStream } from '../edge/broken-answer';
 import { OxyError, sendError } from '../errors';
 import { requestHeaderFilter } from '../headers/request-headers';
 import { isEventStream, responseHeaderFilter } from '../headers/response-headers';
 import type { Logger } from '../logger';
+import { tapAnswer } from '../logs/answer-tap';
+import { chatLog } from '../logs/chat-log';
 import type { Platform } from '../platform';
-import { keyHeader } from '../routing/provider-kind';
 import type { Upstream } from '../routing/route';
 import type { RouteConfig } from '../routing/route-table';
 import type { Exchange } from '../step';
 import { upstreamAgent } from './agent';
 import { bodyLengthOf, releaseBuffersOf } from './buffer-release';
-import { upstreamBadResponse, upstreamFailure, upstreamTimeout } from './failures';
+import { REPLAY_LIMIT, type Replay, failover } from './failover';
+import { upstreamBadResponse, upstreamCut, upstreamFailure } from './failures';
 import { type Framing, applyFraming, framedLength, requestFraming } from './framing';
-import { type KeyPool, isExhausted } from './key-pool';
-import { retryAfterMs } from './retry-after';
-
-/** A body kept for one retry with another pool key: every chat, completion, embedding or responses request. */
-const REPLAY_LIMIT = 1024 * 1024;
-const KEY_REFUSED = new Set([401, 403, 429]);
+import type { KeyPool } from './key-pool';
+import { watchTimeouts } from './timeouts';
 
 /** One request's way through the upstream, from the client's request before its headers are filtered. */
 interface Attempt {
   ex: Exchange;
+  /** The request's prompt for the chat log, once its body has been read (logs/chat-log.ts). */
+  prompt?: () => object | undefined;
   framing: Framing;
-  /** The platform's request id, for logs. */
-  id?: string;
-  /** The body as sent, kept when the request may be retried with another pool key. */
-  replay?: { chunks: Buffer[]; complete: boolean };
-  retried: boolean;
+  replay?: Replay;
+  /** performance.now() when the request left for the upstream. */
+  sent: number;
 }
 
 /**
@@ -51,7 +49,12 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
   const filterResponse = responseHeaderFilter(platform.forbiddenResponseHeaders, {
     prefixes: ['access-control-'],
   });
-  const timeoutMs = config.upstreamTimeoutMs;
+  const chat = config.logChat ? chatLog(log) : undefined;
+  const limits = {
+    connectMs: config.connectTimeoutMs,
+    headersMs: config.headersTimeoutMs,
+    idleMs: config.idleTimeoutMs,
+  };
 
   return (route: RouteConfig, pool: KeyPool | undefined): Upstream => {
     const attempts = new WeakMap<IncomingMessage, Attempt>();
@@ -77,7 +80,7 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       }
       proxyReq.path = attempt.ex.path!;
       proxyReq.setHeader('host', host);
-      proxyReq.setTimeout(timeoutMs, () => proxyReq.destroy(upstreamTimeout(timeoutMs)));
+      watchTimeouts(proxyReq, limits);
       // oxy never asks for an upgrade: a 101 is a broken upstream. Without this listener Node drops the socket
       // and the client waits forever.
       proxyReq.once('upgrade', (_: IncomingMessage, socket: Socket) => {
@@ -85,7 +88,7 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
         onError(upstreamBadResponse(101), req, res);
       });
       abortOnHangUp(proxyReq, req, res);
-      if (attempt.retried) return;
+      if (attempt.replay?.used) return;
       // http-proxy has piped the body by now ('proxyReq' comes on 'socket'), so these listeners lose nothing.
       const { replay } = attempt;
       if (replay) {
@@ -93,30 +96,9 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
         req.once('end', () => (replay.complete = true));
       }
       releaseBuffersOf(req, framedLength(attempt.framing));
-    };
-
-    /** Sends the request again with the next healthy pool key, if its key was refused and it can be replayed. */
-    const retried = (
-      proxyRes: IncomingMessage,
-      req: IncomingMessage,
-      res: ServerResponse,
-      a: Attempt,
-    ): boolean => {
-      const status = proxyRes.statusCode ?? 0;
-      const { ex } = a;
-      if (!pool || !ex.poolKey || !KEY_REFUSED.has(status)) return false;
-      const event = pool.report(ex.poolKey, status, retryAfterMs(proxyRes.headers));
-      if (event) log('info', event.event, { id: a.id, route: route.prefix || '/', ...event, key: event.key });
-      if (a.retried || !a.replay?.complete || !server) return false;
-      const next = pool.next();
-      if (isExhausted(next)) return false;
-      a.retried = true;
-      ex.poolKey = next;
-      const [name, value] = keyHeader(route.kind, next.key);
-      req.headers[name] = value;
-      proxyRes.resume();
-      server.web(req, res, { ...options, buffer: Readable.from([Buffer.concat(a.replay.chunks)]) });
-      return true;
+      if (attempt.framing.kind === 'chunked')
+        req.on('data', (c: Buffer) => (attempt.ex.bytesIn = (attempt.ex.bytesIn ?? 0) + c.length));
+      if (chat) attempt.prompt = chat.request(req);
     };
 
     const onProxyRes = (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse): void => {
@@ -126,10 +108,27 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
         proxyRes.destroy();
         return onError(upstreamBadResponse(status), req, res);
       }
-      const attempt = attempts.get(req);
-      if (attempt && retried(proxyRes, req, res, attempt)) return;
+      const attempt = attempts.get(req)!;
+      const { ex } = attempt;
+      const body = pool && failover(proxyRes, req, ex, attempt.replay, pool, route, log);
+      if (body && server) {
+        proxyRes.resume();
+        return server.web(req, res, { ...options, buffer: Readable.from([body]) });
+      }
+      const stream = isEventStream(proxyRes.headers);
+      const now = performance.now();
+      const upstreamId = proxyRes.headers['x-request-id'];
+      ex.upstream = {
+        status,
+        headersMs: now - ex.start,
+        requestId: typeof upstreamId === 'string' ? upstreamId : undefined,
+        stream,
+        bytesOut: 0,
+      };
       try {
         const headers = filterResponse(proxyRes.headers);
+        headers['server-timing'] =
+          `oxy;dur=${ms(attempt.sent - ex.start)}, upstream;dur=${ms(now - attempt.sent)}`;
         if (res.hasHeader('access-control-allow-origin')) {
           headers['access-control-expose-headers'] = exposeHeaders(Object.keys(proxyRes.headers));
           // writeHead's headers replace setHeader's: keep CORS's `Vary: Origin` beside the upstream's Vary.
@@ -144,29 +143,43 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
         return onError(err, req, res);
       }
       // SSE: headers go out now, not with the first event, so clients see the stream open at once.
-      if (isEventStream(proxyRes.headers)) res.flushHeaders();
+      if (stream) {
+        markEventStream(res);
+        res.flushHeaders();
+      }
       proxyRes.pipe(res);
+      tapAnswer(proxyRes, ex.upstream, () => regionRefused(ex, route));
+      if (chat && attempt.prompt) chat.answer(proxyRes, ex, attempt.prompt);
       releaseBuffersOf(proxyRes, bodyLengthOf(proxyRes));
-      // An upstream failure mid-body resets the client instead of ending a truncated answer cleanly. (A client
+      // An upstream failure mid-body breaks the answer off visibly instead of ending it cleanly. (A client
       // hang-up is abortOnHangUp's.) `pipe` rather than `pipeline`: that one allocates an AbortController per call.
-      const resetIfCut = (): void => {
-        if (!proxyRes.complete) resetConnection(res);
+      const cut = (): void => {
+        if (!proxyRes.complete) breakAnswer(res, upstreamCut());
       };
-      proxyRes.once('error', resetIfCut);
-      proxyRes.once('close', resetIfCut);
+      proxyRes.once('error', cut);
+      proxyRes.once('close', cut);
     };
+
+    const regionRefused = (ex: Exchange, r: RouteConfig): void =>
+      log('warn', 'upstream_region_refused', {
+        id: ex.id,
+        route: r.prefix || '/',
+        status: ex.upstream?.status,
+        message:
+          "The upstream API refuses requests from this function's region: deploy the function in a region the provider serves (README: Troubleshooting).",
+      });
 
     const onError = (err: unknown, req: IncomingMessage, res: ServerResponse): void => {
       const failure = upstreamFailure(err);
       if (!req.socket.destroyed && !res.writableEnded) {
-        const attempt = attempts.get(req);
+        const ex = attempts.get(req)?.ex;
         log('error', 'upstream_failed', {
-          id: attempt?.id,
+          id: ex?.id,
           method: req.method,
           path: pathOf(req),
           route: route.prefix || '/',
-          proxyKey: attempt?.ex.proxyKey,
-          poolKey: attempt?.ex.poolKey?.fingerprint,
+          proxyKey: ex?.proxyKey,
+          poolKey: ex?.poolKey?.fingerprint,
           code: failure.code,
           cause: (err as { code?: unknown }).code,
         });
@@ -189,17 +202,17 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
     });
 
     return (req, res, ex, fail) => {
-      const id = platform.requestIdHeader ? req.headers[platform.requestIdHeader] : undefined;
       const framing = requestFraming(req.headers);
+      // A chunked body is counted as it streams (onProxyReq).
+      ex.bytesIn = framing.kind === 'length' ? Number(framing.length) : 0;
       const replayable =
         ex.poolKey !== undefined &&
         (framing.kind === 'none' || (framing.kind === 'length' && Number(framing.length) <= REPLAY_LIMIT));
       attempts.set(req, {
         ex,
         framing,
-        id: typeof id === 'string' ? id : undefined,
-        replay: replayable ? { chunks: [], complete: false } : undefined,
-        retried: false,
+        replay: replayable ? { chunks: [], complete: false, used: false } : undefined,
+        sent: performance.now(),
       });
       req.headers = filterRequest(req.headers);
       agent.dropStale();
@@ -207,6 +220,8 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
     };
   };
 }
+
+const ms = (n: number): number => Math.round(n * 10) / 10;
 
 /**
  * Aborts the upstream request when the client goes away, whether before the upstream's headers arrive

@@ -4,13 +4,16 @@ import { loadConfig } from '../../core/config';
 import type { Logger } from '../../core/logger';
 import type { Platform } from '../../core/platform';
 import { createServer } from '../../core/edge/server';
+import { captureLogLine } from './log-audit';
 import { closeServer } from './upstream';
 
 export interface RunningOxy {
   url: string;
   server: http.Server;
-  /** Every log line, as the JSON it would have printed. */
+  /** Every log line but the per-request ones, as the JSON it would have printed. */
   logs: string[];
+  /** The per-request log lines (`"event":"request"`), parsed. */
+  requests: Record<string, unknown>[];
   close(): Promise<void>;
 }
 
@@ -20,7 +23,13 @@ export async function startOxy(
   platform: Platform = { name: 'test' },
 ): Promise<RunningOxy> {
   const logs: string[] = [];
-  const log: Logger = (level, event, fields) => logs.push(JSON.stringify({ level, event, ...fields }));
+  const requests: Record<string, unknown>[] = [];
+  const log: Logger = (level, event, fields) => {
+    const line = JSON.stringify({ level, event, ...fields });
+    captureLogLine(line);
+    if (event === 'request') requests.push(JSON.parse(line) as Record<string, unknown>);
+    else logs.push(line);
+  };
   const server = createServer(loadConfig(env, platform.config), platform, log);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -28,6 +37,7 @@ export async function startOxy(
     url: `http://127.0.0.1:${port}`,
     server,
     logs,
+    requests,
     close: () => closeServer(server),
   };
 }

@@ -47,7 +47,7 @@ describe('upstream failures', () => {
       const res = await request(oxy.url).post('/v1/chat/completions').send({});
       expect(res.status).toBe(504);
       expect(res.body.error).toEqual({
-        message: 'The upstream API sent nothing for 300 ms.',
+        message: 'The upstream API sent no answer within 300 ms.',
         type: 'proxy_error',
         code: 'upstream_timeout',
       });

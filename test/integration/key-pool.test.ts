@@ -73,6 +73,7 @@ describe('the upstream key pool', () => {
       for (let i = 0; i < 3; i++) await post();
       expect(keyOf(upstream).slice(2)).toEqual([KEYS[2], KEYS[1], KEYS[2]]);
       expect(oxy.logs.map((l) => JSON.parse(l))).toContainEqual({
+        id: expect.any(String),
         level: 'info',
         event: 'pool_key_removed',
         route: '/',

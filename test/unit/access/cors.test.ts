@@ -310,7 +310,9 @@ describe('cors', () => {
         },
       },
     );
-    expect(step({ headers, method: 'POST' } as never, untouchable as never, {})).toBe(false);
+    expect(step({ headers, method: 'POST' } as never, untouchable as never, { id: 't', start: 0 })).toBe(
+      false,
+    );
     expect(reads).toEqual(['origin']);
   });
 });

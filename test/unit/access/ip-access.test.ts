@@ -260,7 +260,7 @@ describe('ipAccess', () => {
         },
       },
     );
-    expect(noop(untouchable as never, untouchable as never, {})).toBe(false);
+    expect(noop(untouchable as never, untouchable as never, { id: 't', start: 0 })).toBe(false);
   });
 });
 

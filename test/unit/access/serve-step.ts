@@ -38,7 +38,7 @@ export async function serveStep(
   let passed = 0;
   const server = http.createServer((req, res) => {
     prepare?.(req);
-    if (step(req, res, {})) return;
+    if (step(req, res, { id: 't', start: 0 })) return;
     passed++;
     next(req, res);
   });

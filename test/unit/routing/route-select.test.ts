@@ -16,7 +16,7 @@ describe('routeSelect', () => {
   const fallback = route('', '/base');
   const step = routeSelect([route('/claude'), route('/gemini', '/g'), route('/gemini/v2', '/g2')], fallback);
   const pick = (url: string): string => {
-    const ex: Exchange = {};
+    const ex: Exchange = { id: 't', start: 0 };
     let status = 0;
     const res = {
       writableEnded: false,

@@ -1,5 +1,5 @@
 import { OxyError } from '../../../core/errors';
-import { upstreamFailure, upstreamTimeout } from '../../../core/upstream/failures';
+import { upstreamCut, upstreamFailure } from '../../../core/upstream/failures';
 
 describe('upstreamFailure', () => {
   it.each([
@@ -25,12 +25,12 @@ describe('upstreamFailure', () => {
   });
 
   it('passes an OxyError through', () => {
-    const t = upstreamTimeout(1500);
+    const t = upstreamCut();
     expect(upstreamFailure(t)).toBe(t);
     expect([t.status, t.code, t.message]).toEqual([
-      504,
-      'upstream_timeout',
-      'The upstream API sent nothing for 1500 ms.',
+      502,
+      'upstream_cut',
+      'The upstream API stopped before the answer was complete.',
     ]);
   });
 

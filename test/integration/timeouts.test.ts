@@ -1,0 +1,150 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { loadConfig } from '../../core/config';
+import { startOxy } from '../helpers/oxy';
+import { RawClient } from '../helpers/raw-client';
+import { deferred, startUpstream, within } from '../helpers/upstream';
+
+// Issue 9, timeouts by phase: connect, the wait for the headers, and silence while a body moves. Each
+// ends in a defined client outcome, well before the other limits (a minute here) could fire.
+const LONG = '60000';
+
+describe('upstream timeouts', () => {
+  it('answers 504 upstream_connect_timeout when the TLS handshake never completes', async () => {
+    // Accepts TCP, then says nothing: the TLS handshake waits forever.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((s) => sockets.add(s.on('error', () => undefined)));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const oxy = await startOxy({
+      OXY_TARGET: `https://127.0.0.1:${port}`,
+      OXY_CONNECT_TIMEOUT_MS: '300',
+      OXY_HEADERS_TIMEOUT_MS: LONG,
+      OXY_IDLE_TIMEOUT_MS: LONG,
+    });
+    try {
+      const res = await request(oxy.url).get('/v1/models');
+      expect([res.status, res.body.error.code]).toEqual([504, 'upstream_connect_timeout']);
+      expect(res.body.error.message).toBe('The upstream API did not accept a connection within 300 ms.');
+    } finally {
+      await oxy.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('answers 504 when no headers come within OXY_HEADERS_TIMEOUT_MS, and closes the upstream request', async () => {
+    const upstream = await startUpstream(() => undefined);
+    const oxy = await startOxy({
+      OXY_TARGET: upstream.url,
+      OXY_HEADERS_TIMEOUT_MS: '300',
+      OXY_IDLE_TIMEOUT_MS: LONG,
+    });
+    try {
+      const res = await request(oxy.url).post('/v1/chat/completions').send({});
+      expect([res.status, res.body.error.message]).toEqual([
+        504,
+        'The upstream API sent no answer within 300 ms.',
+      ]);
+      expect(await within(upstream.seen[0]!.closedEarly, 2000, 'the upstream request to close')).toBe(true);
+    } finally {
+      await oxy.close();
+      await upstream.close();
+    }
+  });
+
+  it('starts the headers clock only once the body is sent: a slow upload within the idle limit succeeds', async () => {
+    const upstream = await startUpstream();
+    const oxy = await startOxy({
+      OXY_TARGET: upstream.url,
+      OXY_HEADERS_TIMEOUT_MS: '300',
+      OXY_IDLE_TIMEOUT_MS: '2000',
+    });
+    const client = await RawClient.connect(oxy.url);
+    try {
+      client.write('POST /v1/files HTTP/1.1\r\nHost: oxy\r\nContent-Length: 9\r\n\r\npart1');
+      for (const part of ['pa', 'rt']) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        client.write(part);
+      }
+      const answer = await client.answer(3000);
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body).body).toBe('part1part');
+    } finally {
+      client.destroy();
+      await oxy.close();
+      await upstream.close();
+    }
+  });
+
+  it('breaks a stream off visibly when the upstream falls silent past OXY_IDLE_TIMEOUT_MS', async () => {
+    const upstream = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: {"i":0}\n\n');
+    });
+    const oxy = await startOxy({
+      OXY_TARGET: upstream.url,
+      OXY_HEADERS_TIMEOUT_MS: LONG,
+      OXY_IDLE_TIMEOUT_MS: '300',
+    });
+    const client = await RawClient.connect(oxy.url);
+    try {
+      client.write('POST /v1/chat/completions HTTP/1.1\r\nHost: oxy\r\nContent-Length: 2\r\n\r\n{}');
+      const answer = await client.answer(3000);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toContain('data: {"i":0}\n\n');
+      expect(answer.body).toContain(
+        'event: error\ndata: {"error":{"message":"The upstream API sent nothing for 300 ms.","type":"proxy_error","code":"upstream_timeout"}}\n\n',
+      );
+      expect(answer.ending).toBe('reset');
+    } finally {
+      client.destroy();
+      await oxy.close();
+      await upstream.close();
+    }
+  });
+
+  it('has no cap on a stream that keeps sending', async () => {
+    const done = deferred();
+    const upstream = await startUpstream(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (let i = 0; i < 8; i++) {
+        res.write(`data: {"i":${i}}\n\n`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      res.end('data: [DONE]\n\n');
+      done.resolve();
+    });
+    // 800 ms of stream against a 300 ms idle limit and a 300 ms headers limit: never silent for 300 ms.
+    const oxy = await startOxy({
+      OXY_TARGET: upstream.url,
+      OXY_HEADERS_TIMEOUT_MS: '300',
+      OXY_IDLE_TIMEOUT_MS: '300',
+    });
+    try {
+      const res = await request(oxy.url).post('/v1/chat/completions').send({});
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('data: [DONE]');
+      await done.promise;
+    } finally {
+      await oxy.close();
+      await upstream.close();
+    }
+  });
+});
+
+describe('timeout settings', () => {
+  it.each<[Record<string, string>, [number, number, number]]>([
+    [{}, [10_000, 600_000, 600_000]],
+    [{ OXY_UPSTREAM_TIMEOUT_MS: '5000' }, [10_000, 5000, 5000]],
+    [{ OXY_UPSTREAM_TIMEOUT_MS: '5000', OXY_HEADERS_TIMEOUT_MS: '900000' }, [10_000, 900_000, 5000]],
+    [
+      { OXY_UPSTREAM_TIMEOUT_MS: '5000', OXY_IDLE_TIMEOUT_MS: '1000', OXY_CONNECT_TIMEOUT_MS: '2000' },
+      [2000, 5000, 1000],
+    ],
+  ])('%j → connect, headers, idle %j (a specific setting wins over the shorthand)', (env, expected) => {
+    const c = loadConfig(env);
+    expect([c.connectTimeoutMs, c.headersTimeoutMs, c.idleTimeoutMs]).toEqual(expected);
+  });
+});
