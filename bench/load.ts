@@ -12,10 +12,22 @@ export const CHAT_BODY = JSON.stringify({
   temperature: 0.2,
 });
 
-export const CHAT_HEADERS = {
-  'content-type': 'application/json',
-  authorization: 'Bearer sk-bench-0000000000000000000000000000000000000000',
-};
+/**
+ * The key every client of the bench sends. oxy-keys takes it as its proxy key and forwards a pool key
+ * instead; the fake upstream ignores keys, so direct, bare and oxy send the same header unchanged.
+ */
+export const BENCH_PROXY_KEY = 'sk-bench-0000000000000000000000000000000000000000';
+
+/** oxy-keys' upstream key pool: three fake keys, given out round robin (the upstream counts what it sees). */
+export const BENCH_POOL_KEYS = [
+  'sk-bench-pool-1-111111111111111111111111111111111111',
+  'sk-bench-pool-2-222222222222222222222222222222222222',
+  'sk-bench-pool-3-333333333333333333333333333333333333',
+] as const;
+
+export const AUTH_HEADERS = { authorization: `Bearer ${BENCH_PROXY_KEY}` };
+
+export const CHAT_HEADERS = { 'content-type': 'application/json', ...AUTH_HEADERS };
 
 export interface LoadOptions {
   connections: number;

@@ -116,9 +116,13 @@ export function freePort(): Promise<number> {
 }
 
 /** One GET on a fresh connection; resolves with the status, rejects on a connection error or timeout. */
-export function getStatus(url: string, timeoutMs: number): Promise<number> {
+export function getStatus(
+  url: string,
+  timeoutMs: number,
+  headers: http.OutgoingHttpHeaders = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+    const req = http.get(url, { agent: false, timeout: timeoutMs, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
       res.on('error', reject);
@@ -133,6 +137,8 @@ export interface PollOptions {
   intervalMs: number;
   /** Fail at once, with its stderr, if this process exits while we wait. */
   child?: Child;
+  /** Request headers of each poll. */
+  headers?: http.OutgoingHttpHeaders;
 }
 
 /** Polls `url` until it answers 200; resolves with the monotonic time (bench/clock.ts) of that answer. */
@@ -145,7 +151,7 @@ export async function waitFor200(url: string, options: PollOptions): Promise<num
       throw new Error(`${child.name} exited before ${url} answered 200:\n${child.stderrTail()}`);
     }
     try {
-      const status = await getStatus(url, Math.max(1, Math.min(1000, deadline - nowMs())));
+      const status = await getStatus(url, Math.max(1, Math.min(1000, deadline - nowMs())), options.headers);
       if (status === 200) return nowMs();
       last = `status ${status}`;
     } catch (err) {

@@ -1,16 +1,30 @@
 /** The shape of a bench run's results, and the medians across rounds that the report shows. */
 import type { ColdStartRuns } from './cold-start';
 import type { LoadResult } from './load';
+import type { LogCost } from './log-cost';
 import type { Machine } from './machine';
 import type { MemoryRun } from './memory';
-import type { ProxyKind } from './servers';
+import type { ProxyKind, UpstreamMode } from './servers';
 import type { SizeResult } from './size';
 import type { SseResult } from './sse';
 import { median, percentile, round } from './stats';
 
-export const CONFIGS = ['direct', 'bare', 'oxy'] as const;
+/** What the client calls: the upstream itself, or one of the proxies in front of it. */
+export const CONFIGS = ['direct', 'bare', 'oxy', 'oxy-keys'] as const;
 export type Config = (typeof CONFIGS)[number];
-export const PROXIES: readonly ProxyKind[] = ['bare', 'oxy'];
+/** The configurations held to the targets: oxy as deployed by default, and with a proxy key and key pool. */
+export const OXY_CONFIGS = ['oxy', 'oxy-keys'] as const;
+export type OxyConfig = (typeof OXY_CONFIGS)[number];
+/** The proxies whose memory is measured. */
+export const PROXIES = ['bare', 'oxy'] as const satisfies readonly ProxyKind[];
+export type MemoryProxy = (typeof PROXIES)[number];
+
+/** How each upstream answer style is named in the report. */
+export const UPSTREAM_LABELS: Record<UpstreamMode, string> = {
+  openai: 'OpenAI-like upstream',
+  minimal: 'minimal upstream',
+};
+export const UPSTREAM_SHORT: Record<UpstreamMode, string> = { openai: 'OpenAI-like', minimal: 'minimal' };
 
 export interface Settings {
   rounds: number;
@@ -63,11 +77,12 @@ export interface MemorySummary {
   runs: MemoryRun[];
 }
 
+/** One oxy configuration's load results divided by bare's and direct's, on the same upstream. */
 export interface Ratios {
-  throughputOxyBare: number;
-  throughputOxyDirect: number;
-  p99OxyBare: number;
-  p99OxyDirect: number;
+  throughputBare: number;
+  throughputDirect: number;
+  p99Bare: number;
+  p99Direct: number;
 }
 
 export interface Target {
@@ -80,12 +95,16 @@ export interface Results {
   machine: Machine;
   settings: Settings;
   runSeconds: number;
-  load: Record<Config, LoadSummary>;
-  ratios: Ratios;
+  /** Non-stream load per upstream answer style, per configuration. */
+  load: Record<UpstreamMode, Record<Config, LoadSummary>>;
+  ratios: Record<UpstreamMode, Record<OxyConfig, Ratios>>;
+  /** SSE, against the OpenAI-like upstream. */
   sse: Record<Config, SseSummary>;
-  coldStart: { nodeExit: Spread; bare: Spread; oxy: Spread };
-  memory: Record<ProxyKind, MemorySummary>;
+  coldStart: { nodeExit: Spread; bare: Spread; oxy: Spread; 'oxy-keys': Spread };
+  memory: Record<MemoryProxy, MemorySummary>;
   size: SizeResult;
+  /** CPU per request log line (bench/log-cost.ts). */
+  logLine: LogCost;
   targets: Target[];
 }
 
@@ -98,14 +117,15 @@ export function summariseLoad(rounds: LoadResult[]): LoadSummary {
   };
 }
 
-export function ratios(load: Record<Config, LoadSummary>): Ratios {
-  const { direct, bare, oxy } = load;
-  return {
-    throughputOxyBare: round(oxy.requestsPerSecond / bare.requestsPerSecond, 3),
-    throughputOxyDirect: round(oxy.requestsPerSecond / direct.requestsPerSecond, 3),
-    p99OxyBare: round(oxy.latencyP99Ms / bare.latencyP99Ms, 3),
-    p99OxyDirect: round(oxy.latencyP99Ms / direct.latencyP99Ms, 3),
-  };
+export function ratios(load: Record<Config, LoadSummary>): Record<OxyConfig, Ratios> {
+  const { direct, bare } = load;
+  const of = (x: LoadSummary): Ratios => ({
+    throughputBare: round(x.requestsPerSecond / bare.requestsPerSecond, 3),
+    throughputDirect: round(x.requestsPerSecond / direct.requestsPerSecond, 3),
+    p99Bare: round(x.latencyP99Ms / bare.latencyP99Ms, 3),
+    p99Direct: round(x.latencyP99Ms / direct.latencyP99Ms, 3),
+  });
+  return { oxy: of(load.oxy), 'oxy-keys': of(load['oxy-keys']) };
 }
 
 /** `runs[i]` and `direct[i]` come from the same round, so the added delay is paired round by round. */
@@ -144,7 +164,12 @@ export function spread(runsMs: number[]): Spread {
 }
 
 export function summariseColdStart(runs: ColdStartRuns): Results['coldStart'] {
-  return { nodeExit: spread(runs.nodeExitMs), bare: spread(runs.bareMs), oxy: spread(runs.oxyMs) };
+  return {
+    nodeExit: spread(runs.nodeExitMs),
+    bare: spread(runs.bareMs),
+    oxy: spread(runs.oxyMs),
+    'oxy-keys': spread(runs.oxyKeysMs),
+  };
 }
 
 const mib = (kb: number): number => round(kb / 1024, 1);

@@ -1,17 +1,26 @@
 /**
  * oxy's benchmark: `npm run bench [-- FLAGS]`. On loopback only, it builds the SCF zip from the current
- * code and compares, side by side, the upstream called directly, a bare node:http proxy and oxy started
- * through scf_bootstrap: non-stream throughput and latency, SSE chunk delay, cold start, memory and size.
- * It prints markdown tables and writes bench/results/latest.json and docs/benchmarks.md.
+ * code and compares, side by side, the upstream called directly, a bare node:http proxy, oxy started
+ * through scf_bootstrap ("oxy"), and the same with a proxy key and a three-key upstream pool
+ * ("oxy-keys"): non-stream throughput and latency against two upstreams (OpenAI-like answer headers, and
+ * minimal: only content-type and content-length), SSE chunk delay, cold start, memory and size. It prints
+ * markdown tables and writes bench/results/latest.json and docs/benchmarks.md. A full run takes about
+ * 3.5 minutes (8 loads of 4 s per round × 5 rounds, most of it).
  *
  * Flags:
  *   --quick          1 round of 2 s loads, 3 cold-start spawns, 1 memory run per proxy; writes no files
  *                    unless --write is given (for development)
  *   --rounds=N       interleaved rounds of load + SSE measurements (default 5)
- *   --duration=S     seconds per autocannon measurement (default 5)
+ *   --duration=S     seconds per autocannon measurement (default 4; was 5 before the bench measured
+ *                    twice as many load configurations, cut to keep a full run under 4 minutes)
  *   --skip-build     measure the existing dist/ (from `npm run bundle`) instead of building afresh
  *   --write          write the result files even with --quick
  *   --no-write       print only, write no files
+ *   --profile        instead of the bench: run oxy-keys under `node --cpu-prof` (an unminified twin of the
+ *                    SCF bundle, spawned directly, in a temporary folder) for one load of --duration
+ *                    seconds against the minimal upstream, and print its top 15 self-time functions,
+ *                    self time by origin (oxy, each npm package, Node internals, native, GC) and time by
+ *                    calling package; see bench/profile.ts. Writes nothing into the repository.
  *
  * Exit code: 0 when the bench ran, whether or not the targets passed (the report says which); 1 when it
  * could not run (build failure, a server that did not start, a failed request, the 10-minute watchdog).
@@ -20,11 +29,13 @@ import path from 'node:path';
 import { buildScf, type Build } from './build';
 import { nowMs, sleep } from './clock';
 import { measureColdStart } from './cold-start';
+import { checkKeySwap } from './key-check';
 import { measureLoad, type LoadResult, type LoadOptions } from './load';
 import { describeMachine, type Machine } from './machine';
 import { measureMemory, type MemoryRun } from './memory';
 import { writeFormatted, format } from './output';
 import { installExitHooks, killAllNow, stopChild, type Child } from './processes';
+import { profileOxy } from './profile';
 import { document, tables } from './report';
 import {
   CONFIGS,
@@ -35,10 +46,12 @@ import {
   summariseMemory,
   summariseSse,
   type Config,
+  type MemoryProxy,
   type Results,
   type Settings,
 } from './results';
-import { startProxy, startUpstream, type ProxyKind } from './servers';
+import { startProxy, startUpstream, UPSTREAMS, type UpstreamMode } from './servers';
+import { measureLogCost } from './log-cost';
 import { measureSize } from './size';
 import { measureSse, type SseResult, type SseOptions } from './sse';
 import { round } from './stats';
@@ -53,6 +66,7 @@ interface Flags {
   durationS: number;
   skipBuild: boolean;
   write: boolean;
+  profile: boolean;
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -63,26 +77,44 @@ function parseFlags(argv: string[]): Flags {
     if (!Number.isFinite(n) || n <= 0 || n > 100) throw new Error(`${arg}: expected a number from 1 to 100`);
     return n;
   };
-  const known = /^--(quick|skip-build|write|no-write|rounds=.*|duration=.*)$/;
+  const known = /^--(quick|skip-build|write|no-write|profile|rounds=.*|duration=.*)$/;
   const unknown = argv.filter((a) => !known.test(a));
   if (unknown.length > 0) throw new Error(`unknown flag ${unknown.join(' ')} (see the top of bench/run.ts)`);
   const quick = argv.includes('--quick');
   return {
     quick,
     rounds: Math.round(value('rounds') ?? (quick ? 1 : 5)),
-    durationS: value('duration') ?? (quick ? 2 : 5),
+    durationS: value('duration') ?? (quick ? 2 : 4),
     skipBuild: argv.includes('--skip-build'),
-    write: argv.includes('--no-write') ? false : argv.includes('--write') || !quick,
+    write:
+      argv.includes('--profile') || argv.includes('--no-write') ? false : argv.includes('--write') || !quick,
+    profile: argv.includes('--profile'),
   };
 }
 
+const started = nowMs();
+
+/** A line on stderr, with the seconds since the bench started. */
 function progress(message: string): void {
-  process.stderr.write(`bench: ${message}\n`);
+  process.stderr.write(`bench [${Math.round((nowMs() - started) / 1000)} s]: ${message}\n`);
 }
 
 /** Every config in a round, in an order rotated each round so none always runs first or last. */
 function rotated(roundIndex: number): Config[] {
   return CONFIGS.map((_, i) => CONFIGS[(i + roundIndex) % CONFIGS.length] as Config);
+}
+
+/** Both upstreams, the first one alternating from round to round. */
+function upstreamOrder(roundIndex: number): UpstreamMode[] {
+  return roundIndex % 2 === 0 ? [...UPSTREAMS] : [...UPSTREAMS].reverse();
+}
+
+function perConfig<T>(make: () => T): Record<Config, T> {
+  return { direct: make(), bare: make(), oxy: make(), 'oxy-keys': make() };
+}
+
+function perUpstream<T>(make: (mode: UpstreamMode) => T): Record<UpstreamMode, T> {
+  return { openai: make('openai'), minimal: make('minimal') };
 }
 
 async function run(flags: Flags, build: Build, machine: Machine): Promise<Results> {
@@ -108,66 +140,93 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
   try {
     const upstream = await startUpstream();
     children.push(upstream.child);
-    const bare = await startProxy('bare', upstream.url, build.scfDir);
-    children.push(bare.child);
-    const oxy = await startProxy('oxy', upstream.url, build.scfDir);
-    children.push(oxy.child);
-    const urls: Record<Config, string> = { direct: upstream.url, bare: bare.url, oxy: oxy.url };
+    const proxies: Child[] = [];
+    const urls = perUpstream((mode) => perConfig(() => upstream.urls[mode]));
+    for (const mode of UPSTREAMS) {
+      for (const kind of ['bare', 'oxy', 'oxy-keys'] as const) {
+        const proxy = await startProxy(kind, upstream.urls[mode], build.scfDir);
+        children.push(proxy.child);
+        proxies.push(proxy.child);
+        urls[mode][kind] = proxy.url;
+      }
+    }
+    for (const mode of UPSTREAMS) await checkKeySwap(urls[mode]['oxy-keys'], upstream.urls[mode]);
 
     progress('warming up');
     for (const config of CONFIGS) {
-      await measureLoad(urls[config], { ...load, durationS: 1 });
-      await measureSse(urls[config], { ...sse, chunks: 10 });
+      for (const mode of UPSTREAMS) await measureLoad(urls[mode][config], { ...load, durationS: 1 });
+      await measureSse(urls.openai[config], { ...sse, chunks: 10 });
     }
-    const loadRuns: Record<Config, LoadResult[]> = { direct: [], bare: [], oxy: [] };
-    const sseRuns: Record<Config, SseResult[]> = { direct: [], bare: [], oxy: [] };
+    const loadRuns = perUpstream(() => perConfig((): LoadResult[] => []));
+    const sseRuns = perConfig((): SseResult[] => []);
     for (let i = 0; i < settings.rounds; i++) {
       for (const config of rotated(i)) {
-        progress(`round ${i + 1}/${settings.rounds}: ${config}`);
-        loadRuns[config].push(await measureLoad(urls[config], load));
-        await sleep(200);
-        sseRuns[config].push(await measureSse(urls[config], sse));
+        for (const mode of upstreamOrder(i)) {
+          progress(`round ${i + 1}/${settings.rounds}: ${config}, ${mode} upstream`);
+          loadRuns[mode][config].push(await measureLoad(urls[mode][config], load));
+          await sleep(200);
+        }
+        sseRuns[config].push(await measureSse(urls.openai[config], sse));
       }
     }
-    await stopChild(oxy.child);
-    await stopChild(bare.child);
+    for (const child of proxies) await stopChild(child);
 
     progress(`cold start, ${settings.coldStartSpawns} spawns each`);
-    const coldStart = await measureColdStart(settings.coldStartSpawns, upstream.url, build.scfDir);
+    const coldStart = await measureColdStart(settings.coldStartSpawns, upstream.urls.openai, build.scfDir);
 
     progress(`memory, ${settings.memoryRuns} runs each`);
-    const memoryRuns: Record<ProxyKind, MemoryRun[]> = { bare: [], oxy: [] };
+    const memoryRuns: Record<MemoryProxy, MemoryRun[]> = { bare: [], oxy: [] };
     for (let i = 0; i < settings.memoryRuns; i++) {
       for (const kind of PROXIES) {
         memoryRuns[kind].push(
-          await measureMemory(kind, upstream.url, build.scfDir, settings.memoryBodyBytes),
+          await measureMemory(kind, upstream.urls.openai, build.scfDir, settings.memoryBodyBytes),
         );
       }
     }
 
-    const loadSummary = {
-      direct: summariseLoad(loadRuns.direct),
-      bare: summariseLoad(loadRuns.bare),
-      oxy: summariseLoad(loadRuns.oxy),
-    };
+    const loadSummary = perUpstream((mode) => {
+      const runs = loadRuns[mode];
+      return {
+        direct: summariseLoad(runs.direct),
+        bare: summariseLoad(runs.bare),
+        oxy: summariseLoad(runs.oxy),
+        'oxy-keys': summariseLoad(runs['oxy-keys']),
+      };
+    });
     const partial: Omit<Results, 'targets'> = {
       machine,
       settings,
       runSeconds: 0,
       load: loadSummary,
-      ratios: ratios(loadSummary),
+      ratios: perUpstream((mode) => ratios(loadSummary[mode])),
       sse: {
         direct: summariseSse(sseRuns.direct, sseRuns.direct),
         bare: summariseSse(sseRuns.bare, sseRuns.direct),
         oxy: summariseSse(sseRuns.oxy, sseRuns.direct),
+        'oxy-keys': summariseSse(sseRuns['oxy-keys'], sseRuns.direct),
       },
       coldStart: summariseColdStart(coldStart),
       memory: { bare: summariseMemory(memoryRuns.bare), oxy: summariseMemory(memoryRuns.oxy) },
       size: measureSize(build.zipPath, build.scfDir, build.metaPath),
+      logLine: measureLogCost(),
     };
     return { ...partial, targets: evaluateTargets(partial) };
   } finally {
     await Promise.all(children.map((c) => stopChild(c)));
+  }
+}
+
+/** --profile: the upstream, then oxy-keys under the profiler; prints the report. */
+async function runProfile(flags: Flags, build: Build): Promise<void> {
+  const upstream = await startUpstream();
+  try {
+    const text = await profileOxy(build, upstream.urls.minimal, {
+      load: { connections: 32, durationS: flags.durationS },
+      progress,
+    });
+    process.stdout.write(await format(path.join(ROOT, 'bench', 'profile.md'), text));
+  } finally {
+    await stopChild(upstream.child);
   }
 }
 
@@ -185,6 +244,15 @@ async function main(): Promise<void> {
   const t0 = nowMs();
   progress(flags.skipBuild ? 'using the existing dist/' : 'building the SCF zip');
   const build = await buildScf(flags.skipBuild ? path.join(ROOT, 'dist') : undefined);
+  if (flags.profile) {
+    try {
+      await runProfile(flags, build);
+    } finally {
+      build.cleanup();
+    }
+    progress(`profile done in ${round((nowMs() - t0) / 1000, 0)} s`);
+    return;
+  }
   let results: Results;
   try {
     results = await run(flags, build, machine);

@@ -1,6 +1,14 @@
 /**
  * Fake OpenAI upstream for the benchmark, run as its own process so its CPU is not the load generator's:
- * `node --import tsx bench/upstream.ts`. Listens on 127.0.0.1:0 and prints `{"port":N}` once ready.
+ * `node --import tsx bench/upstream.ts`. Listens on two ports of 127.0.0.1, one per answer style, and
+ * prints `{"openai":N,"minimal":M}` once both are ready:
+ *
+ *   openai    answers carry OpenAI-like headers (`x-request-id`, `openai-processing-ms`, `openai-version`)
+ *             beside `content-type` and `content-length`, and Node's `date`;
+ *   minimal   answers carry only `content-type` and `content-length` (no `date` either; Node still adds
+ *             the hop-by-hop `connection` / `keep-alive`), so a proxy's fixed per-request cost shows.
+ *
+ * Both serve the same bodies:
  *
  *   POST /v1/chat/completions   a ~600-byte chat.completion JSON;
  *     with `"stream":true` in the body (or `?stream` in the URL): SSE, `chunks` chunks (default 50) one
@@ -8,6 +16,9 @@
  *     then `data: [DONE]`
  *   POST /v1/files              reads and discards the body, answers `{"bytes":N}`
  *   GET  /v1/models             a small model list
+ *   GET  /bench/auth            `{"<authorization header>": count, ...}` of the chat requests received
+ *                               (on either port) since the last call, which resets the counts: the bench
+ *                               checks with it that oxy-keys forwards pool keys and never the proxy key
  */
 import http from 'node:http';
 import { nowMs } from './clock';
@@ -51,7 +62,13 @@ const MODELS = JSON.stringify({
   data: [{ id: 'gpt-4o-mini', object: 'model', created: CREATED, owned_by: 'system' }],
 });
 
-function apiHeaders(contentType: string): http.OutgoingHttpHeaders {
+type Mode = 'openai' | 'minimal';
+
+/** Authorization headers of the chat requests received since the last GET /bench/auth. */
+let authSeen = new Map<string, number>();
+
+function apiHeaders(mode: Mode, contentType: string): http.OutgoingHttpHeaders {
+  if (mode === 'minimal') return { 'content-type': contentType };
   return {
     'content-type': contentType,
     'x-request-id': 'req_0b5f8e2d6c1a4e7f9a3b2c1d0e9f8a7b',
@@ -60,8 +77,11 @@ function apiHeaders(contentType: string): http.OutgoingHttpHeaders {
   };
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { ...apiHeaders('application/json'), 'content-length': Buffer.byteLength(body) });
+function sendJson(mode: Mode, res: http.ServerResponse, status: number, body: string): void {
+  res.writeHead(status, {
+    ...apiHeaders(mode, 'application/json'),
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -78,8 +98,9 @@ function chunkJson(index: number, last: boolean): string {
   });
 }
 
-function stream(res: http.ServerResponse, chunks: number, intervalMs: number): void {
-  res.writeHead(200, { ...apiHeaders('text/event-stream; charset=utf-8'), 'cache-control': 'no-cache' });
+function stream(mode: Mode, res: http.ServerResponse, chunks: number, intervalMs: number): void {
+  const extra = mode === 'minimal' ? {} : { 'cache-control': 'no-cache' };
+  res.writeHead(200, { ...apiHeaders(mode, 'text/event-stream; charset=utf-8'), ...extra });
   res.flushHeaders();
   let sent = 0;
   const timer = setInterval(() => {
@@ -99,7 +120,9 @@ function intParam(url: URL, name: string, fallback: number, max: number): number
   return Number.isInteger(n) && n >= 1 && n <= max ? n : fallback;
 }
 
-function chat(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+function chat(mode: Mode, req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+  const auth = req.headers.authorization ?? '(none)';
+  authSeen.set(auth, (authSeen.get(auth) ?? 0) + 1);
   const parts: Buffer[] = [];
   let size = 0;
   req.on('data', (chunk: Buffer) => {
@@ -107,39 +130,65 @@ function chat(req: http.IncomingMessage, res: http.ServerResponse, url: URL): vo
     if (size <= MAX_JSON_BODY) parts.push(chunk);
   });
   req.on('end', () => {
-    if (size > MAX_JSON_BODY) return sendJson(res, 413, '{"error":{"message":"body too large"}}');
+    if (size > MAX_JSON_BODY) return sendJson(mode, res, 413, '{"error":{"message":"body too large"}}');
     let body: { stream?: unknown };
     try {
       body = JSON.parse(Buffer.concat(parts).toString('utf8')) as { stream?: unknown };
     } catch {
-      return sendJson(res, 400, '{"error":{"message":"invalid JSON body"}}');
+      return sendJson(mode, res, 400, '{"error":{"message":"invalid JSON body"}}');
     }
     if (body.stream === true || url.searchParams.has('stream')) {
-      return stream(res, intParam(url, 'chunks', 50, 10_000), intParam(url, 'interval_ms', 10, 10_000));
+      return stream(mode, res, intParam(url, 'chunks', 50, 10_000), intParam(url, 'interval_ms', 10, 10_000));
     }
-    sendJson(res, 200, COMPLETION);
+    sendJson(mode, res, 200, COMPLETION);
   });
 }
 
-function discard(req: http.IncomingMessage, res: http.ServerResponse): void {
+function discard(mode: Mode, req: http.IncomingMessage, res: http.ServerResponse): void {
   let bytes = 0;
   req.on('data', (chunk: Buffer) => (bytes += chunk.length));
-  req.on('end', () => sendJson(res, 200, JSON.stringify({ object: 'file', bytes })));
+  req.on('end', () => sendJson(mode, res, 200, JSON.stringify({ object: 'file', bytes })));
 }
 
-const server = http.createServer({ noDelay: true }, (req, res) => {
-  const url = new URL(req.url ?? '/', 'http://upstream');
-  if (req.method === 'POST' && url.pathname === '/v1/chat/completions') return chat(req, res, url);
-  if (req.method === 'POST' && url.pathname === '/v1/files') return discard(req, res);
-  if (req.method === 'GET' && url.pathname === '/v1/models') return sendJson(res, 200, MODELS);
-  req.resume();
-  sendJson(res, 404, '{"error":{"message":"not found"}}');
-});
-// Longer than any pause in the bench, so a proxy never reuses a keep-alive socket the upstream is closing.
-server.keepAliveTimeout = 10 * 60_000;
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('upstream: no TCP address');
-  process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
-});
+function authCounts(res: http.ServerResponse): void {
+  const body = JSON.stringify(Object.fromEntries(authSeen));
+  authSeen = new Map();
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function server(mode: Mode): http.Server {
+  const s = http.createServer({ noDelay: true }, (req, res) => {
+    if (mode === 'minimal') res.sendDate = false;
+    const url = new URL(req.url ?? '/', 'http://upstream');
+    if (req.method === 'POST' && url.pathname === '/v1/chat/completions') return chat(mode, req, res, url);
+    if (req.method === 'POST' && url.pathname === '/v1/files') return discard(mode, req, res);
+    if (req.method === 'GET' && url.pathname === '/v1/models') return sendJson(mode, res, 200, MODELS);
+    if (req.method === 'GET' && url.pathname === '/bench/auth') return authCounts(res);
+    req.resume();
+    sendJson(mode, res, 404, '{"error":{"message":"not found"}}');
+  });
+  // Longer than any pause in the bench, so a proxy never reuses a keep-alive socket the upstream is closing.
+  s.keepAliveTimeout = 10 * 60_000;
+  return s;
+}
+
+function listen(s: http.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      if (address === null || typeof address === 'string') reject(new Error('upstream: no TCP address'));
+      else resolve(address.port);
+    });
+  });
+}
+
+Promise.all([listen(server('openai')), listen(server('minimal'))]).then(
+  ([openai, minimal]) => process.stdout.write(`${JSON.stringify({ openai, minimal })}\n`),
+  (err: Error) => {
+    process.stderr.write(`upstream: ${err.message}\n`);
+    process.exit(1);
+  },
+);
 process.on('SIGTERM', () => process.exit(0));

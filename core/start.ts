@@ -5,10 +5,14 @@ import { OxyError } from './errors';
 import { jsonLogger, type Logger } from './logger';
 import type { Platform } from './platform';
 import { createServer } from './edge/server';
+import { failOpenAnswers } from './edge/shutdown';
 import { VERSION } from './version';
 
-/** How long a SIGTERM waits for requests in flight (a stream may be mid-answer) before exiting. */
+/** The default of OXY_SHUTDOWN_GRACE_MS: how long a SIGTERM waits for requests in flight before exiting. */
 export const DRAIN_MS = 10_000;
+
+/** After the grace, how long the last error events and resets get to leave before the process exits. */
+const LAST_WORDS_MS = 100;
 
 /** While draining, how often connections that went idle (their answer done) are closed. */
 const IDLE_SWEEP_MS = 100;
@@ -64,16 +68,26 @@ export function start(
     });
   });
 
+  let exited = false;
+  const exit = (): void => {
+    if (!exited) host.exit(0);
+    exited = true;
+  };
   const stop = (): void => {
     // A connection whose answer was in flight goes idle when that answer ends, and the platform's frontend
     // keeps it open: without this sweep, the exit would wait for the drain limit. closeIdleConnections is
     // Node 18.2+; on Node 16 (an SCF runtime) idle keep-alive sockets just wait for the limit.
     const sweep = setInterval(() => server.closeIdleConnections?.(), IDLE_SWEEP_MS).unref();
-    const limit = setTimeout(() => host.exit(0), DRAIN_MS).unref();
+    // At the end of the grace, what still runs fails visibly (an SSE stream gets an error event) before the exit.
+    const limit = setTimeout(() => {
+      const cut = failOpenAnswers();
+      if (cut > 0) log('warn', 'shutdown_cut_answers', { answers: cut, graceMs: config.shutdownGraceMs });
+      setTimeout(exit, cut > 0 ? LAST_WORDS_MS : 0);
+    }, config.shutdownGraceMs).unref();
     server.close(() => {
       clearInterval(sweep);
       clearTimeout(limit);
-      host.exit(0);
+      exit();
     });
     server.closeIdleConnections?.();
   };

@@ -1,0 +1,19 @@
+import { OxyError, sendError } from '../errors';
+import { openAnswers } from './in-flight';
+
+const SHUTTING_DOWN = new OxyError(
+  'shutting_down',
+  'The proxy is shutting down and could not finish this answer; retry the request.',
+  503,
+);
+
+/**
+ * At the end of a shutdown's grace: every answer still open fails visibly, never cut off cleanly. One
+ * not started gets a 503; a started one is broken off (an SSE stream gets a final error event, then every
+ * kind is reset, edge/broken-answer.ts). Returns how many there were.
+ */
+export function failOpenAnswers(): number {
+  const open = openAnswers();
+  for (const res of open) sendError(res, SHUTTING_DOWN);
+  return open.length;
+}
