@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
+import type { Socket } from 'node:net';
 import { clientIpOf } from './access/client-ip';
 import { cors } from './access/cors';
 import { ipAccess } from './access/ip-access';
@@ -14,6 +15,9 @@ import { OxyError, sendError } from './errors';
 import { type Logger, leveled } from './logger';
 import { logRequest } from './logs/request-log';
 import type { Platform } from './platform';
+import { upgradeListener } from './realtime/upgrade';
+import { subprotocolKey, websocketOrigin } from './realtime/websocket-access';
+import { websocketUpstreams } from './realtime/websocket-upstream';
 import { kindOfHost } from './routing/provider-kind';
 import type { Route } from './routing/route';
 import { routeSelect } from './routing/route-select';
@@ -22,19 +26,33 @@ import type { Exchange, Step } from './step';
 import { KeyPool } from './upstream/key-pool';
 import { upstreams } from './upstream/proxy';
 
+export interface App {
+  request: RequestListener;
+  upgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void;
+}
+
 /**
- * The request listener. Each request runs these steps in this order, and the route's upstream gets what
- * none of them answered: platform calls → health → request target → CORS → IP lists → proxy keys → route
- * → pool key → upstream. A step that is not configured is not in the list. Plain node:http: a web
- * framework would add parsers and per-request setup a pure proxy never uses.
+ * The request and upgrade listeners. Each request runs these steps in this order, and the route's upstream
+ * gets what none of them answered: platform calls → health → request target → CORS → IP lists → proxy keys
+ * → route → pool key → upstream. A WebSocket upgrade runs the same steps, with its Origin checked in place
+ * of CORS and the browser's subprotocol key understood. A step that is not configured is not in the list.
+ * Plain node:http: a web framework would add parsers and per-request setup a pure proxy never uses.
  */
-export function createApp(config: Config, platform: Platform, logAll: Logger): RequestListener {
+export function createApp(config: Config, platform: Platform, logAll: Logger): App {
   const log = leveled(logAll, config.logLevel);
   const upstream = upstreams(config, platform, log);
+  const websocket = websocketUpstreams(config, platform, log);
   const route = (r: RouteConfig): Route => {
     const pool = r.upstreamKeys.length > 0 ? new KeyPool(r.upstreamKeys, config.keyRestMs) : undefined;
     const basePath = r.target.pathname === '/' ? '' : r.target.pathname;
-    return { prefix: r.prefix, basePath, kind: r.kind, pool, upstream: upstream(r, pool) };
+    return {
+      prefix: r.prefix,
+      basePath,
+      kind: r.kind,
+      pool,
+      upstream: upstream(r, pool),
+      websocket: websocket(r),
+    };
   };
   const fallback = route({
     prefix: '',
@@ -44,31 +62,34 @@ export function createApp(config: Config, platform: Platform, logAll: Logger): R
   });
   const routes = config.routes.map(route);
   const { ipAllow: allow, ipDeny: deny, clientIpHeader } = config;
-  const steps: Step[] = [
+  const locked = config.proxyKeys.length > 0;
+  const access = (origin: Step, keys: Step[]): Step[] => [
     platformCalls(platform),
     healthCheck(platform),
     requestTarget,
-    cors(config.corsOrigins),
+    origin,
     ...(allow || deny ? [ipAccess({ allow, deny, clientIpHeader })] : []),
-    ...(config.proxyKeys.length > 0 ? [proxyKeys(config.proxyKeys)] : []),
+    ...(locked ? [...keys, proxyKeys(config.proxyKeys)] : []),
     routeSelect(routes, fallback),
     ...(fallback.pool || routes.some((r) => r.pool) ? [poolKeys] : []),
   ];
+  const steps = access(cors(config.corsOrigins), []);
+  const upgradeSteps = access(websocketOrigin(config.corsOrigins), [subprotocolKey(config.proxyKeys)]);
   // Node adds a Date header to every response; some platforms refuse it (FC).
   const sendDate = !platform.forbiddenResponseHeaders?.names?.includes('date');
 
   const { requestIdHeader } = platform;
-
-  return (req, res) => {
-    res.sendDate = sendDate;
+  const exchange = (req: IncomingMessage): { ex: Exchange; clientIp?: string } => {
     const platformId = requestIdHeader ? req.headers[requestIdHeader] : undefined;
-    const ex: Exchange = {
-      id: typeof platformId === 'string' && platformId !== '' ? platformId : randomUUID(),
-      start: performance.now(),
-    };
+    const id = typeof platformId === 'string' && platformId !== '' ? platformId : randomUUID();
+    // The client's address is read before the platform's headers are stripped on the way upstream.
+    return { ex: { id, start: performance.now() }, clientIp: clientIpOf(req, clientIpHeader) };
+  };
+
+  const request: RequestListener = (req, res) => {
+    res.sendDate = sendDate;
+    const { ex, clientIp } = exchange(req);
     res.setHeader('x-oxy-request-id', ex.id);
-    // Read before the platform's headers are stripped on the way upstream.
-    const clientIp = clientIpOf(req, clientIpHeader);
     trackAnswer(req, res, () => logRequest(log, req, res, ex, clientIp));
     const fail = (err: unknown): void => {
       log('error', 'internal_error', {
@@ -86,4 +107,5 @@ export function createApp(config: Config, platform: Platform, logAll: Logger): R
       fail(err);
     }
   };
+  return { request, upgrade: upgradeListener({ steps: upgradeSteps, request, exchange, sendDate, log }) };
 }

@@ -54,6 +54,8 @@ export interface Config {
    * total length. Env `OXY_IDLE_TIMEOUT_MS`. Default 600000.
    */
   idleTimeoutMs: number;
+  /** A WebSocket session silent this long both ways is closed (1001). Env `OXY_WS_IDLE_TIMEOUT_MS`. Default 600000. */
+  wsIdleTimeoutMs: number;
   /** After SIGTERM, how long requests and streams in flight may finish. Env `OXY_SHUTDOWN_GRACE_MS`. Default 10000. */
   shutdownGraceMs: number;
   /** `error`, `info` (one line per request) or `debug`. Env `OXY_LOG_LEVEL`. Default `info`. */
@@ -94,6 +96,7 @@ export type ConfigVar =
   | 'OXY_HEADERS_TIMEOUT_MS'
   | 'OXY_IDLE_TIMEOUT_MS'
   | 'OXY_SHUTDOWN_GRACE_MS'
+  | 'OXY_WS_IDLE_TIMEOUT_MS'
   | 'OXY_LOG_LEVEL'
   | 'OXY_LOG_CHAT'
   | 'OXY_PROXY_KEYS'
@@ -166,6 +169,7 @@ const SETTINGS = {
   OXY_CONNECT_TIMEOUT_MS: ms('10000'),
   OXY_HEADERS_TIMEOUT_MS: ms('600000'),
   OXY_IDLE_TIMEOUT_MS: ms('600000'),
+  OXY_WS_IDLE_TIMEOUT_MS: ms('600000'),
   OXY_SHUTDOWN_GRACE_MS: scalar('10000', (v) => parseInteger(v, 0, 3600 * 1000)),
   OXY_LOG_LEVEL: scalar('info', parseLogLevel),
   OXY_LOG_CHAT: { ...scalar('false', parseBoolean), file: (v: unknown) => parseBoolean(String(v)) },
@@ -230,6 +234,7 @@ export function loadConfig(env: Env, defaults: ConfigDefaults = {}): Config {
     connectTimeoutMs: read('OXY_CONNECT_TIMEOUT_MS'),
     headersTimeoutMs: given('OXY_HEADERS_TIMEOUT_MS') ? read('OXY_HEADERS_TIMEOUT_MS') : upstreamTimeoutMs,
     idleTimeoutMs: given('OXY_IDLE_TIMEOUT_MS') ? read('OXY_IDLE_TIMEOUT_MS') : upstreamTimeoutMs,
+    wsIdleTimeoutMs: read('OXY_WS_IDLE_TIMEOUT_MS'),
     shutdownGraceMs: read('OXY_SHUTDOWN_GRACE_MS'),
     logLevel: read('OXY_LOG_LEVEL'),
     logChat: read('OXY_LOG_CHAT'),

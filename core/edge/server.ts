@@ -13,7 +13,9 @@ const KEEP_ALIVE_MS = 15 * 60_000;
 
 /** The HTTP server around the app, with the timeouts a long-lived proxy of slow APIs needs. */
 export function createServer(config: Config, platform: Platform, log: Logger): http.Server {
-  const server = http.createServer({ noDelay: true }, createApp(config, platform, log));
+  const app = createApp(config, platform, log);
+  const server = http.createServer({ noDelay: true }, app.request);
+  server.on('upgrade', app.upgrade);
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   // No cap on receiving a whole request body: the platform's frontend bounds it, and a slow upload
   // should not fail at Node's default 300 s.

@@ -1,4 +1,5 @@
 import { OxyError, sendError } from '../errors';
+import { closeAllSessions } from '../realtime/session';
 import { openAnswers } from './in-flight';
 
 const SHUTTING_DOWN = new OxyError(
@@ -8,12 +9,13 @@ const SHUTTING_DOWN = new OxyError(
 );
 
 /**
- * At the end of a shutdown's grace: every answer still open fails visibly, never cut off cleanly. One
+ * At the end of a shutdown's grace: every answer and WebSocket session still open fails visibly, never cut off cleanly. One
  * not started gets a 503; a started one is broken off (an SSE stream gets a final error event, then every
  * kind is reset, edge/broken-answer.ts). Returns how many there were.
  */
 export function failOpenAnswers(): number {
   const open = openAnswers();
   for (const res of open) sendError(res, SHUTTING_DOWN);
-  return open.length;
+  // WebSocket sessions too: both sides get a close frame (1001), then their sockets go.
+  return open.length + closeAllSessions();
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebSocketUpstream } from '../realtime/websocket-upstream';
 import type { Exchange } from '../step';
 import type { KeyPool } from '../upstream/key-pool';
 import type { ProviderKind } from './provider-kind';
@@ -21,4 +22,6 @@ export interface Route {
   kind: ProviderKind;
   pool?: KeyPool;
   upstream: Upstream;
+  /** The same upstream for WebSocket upgrades (realtime/websocket-upstream.ts). */
+  websocket: WebSocketUpstream;
 }

@@ -5,10 +5,14 @@ import type { ClientRequest, IncomingHttpHeaders } from 'node:http';
  * source of the upstream request's `Content-Length` / `Transfer-Encoding`: no client header can add or
  * remove framing, because neither header is ever copied (request-headers.ts); applyFraming writes them.
  */
-export type Framing = { kind: 'none' } | { kind: 'length'; length: string } | { kind: 'chunked' };
+export type Framing =
+  | { kind: 'none' }
+  | { kind: 'length'; length: string }
+  /** `codings`: the client's transfer codings, ending in chunked (`gzip, chunked`): the body stays coded. */
+  | { kind: 'chunked'; codings: string };
 
 const NONE: Framing = { kind: 'none' };
-const CHUNKED: Framing = { kind: 'chunked' };
+const CHUNKED: Framing = { kind: 'chunked', codings: 'chunked' };
 
 /**
  * The framing Node's parser (llhttp) applied to this request. It rejects a non-blank Transfer-Encoding
@@ -19,7 +23,15 @@ const CHUNKED: Framing = { kind: 'chunked' };
  */
 export function requestFraming(headers: IncomingHttpHeaders): Framing {
   const te = headers['transfer-encoding'];
-  if (te !== undefined && /[^\s,]/.test(te)) return CHUNKED;
+  if (te !== undefined && /[^\s,]/.test(te)) {
+    // Node's parser removed the chunked coding only; a `gzip` before it still applies to the body's bytes,
+    // so it goes upstream with them (Node's client chunks again whenever the value ends in chunked).
+    const codings = te
+      .split(',')
+      .map((c) => c.trim().toLowerCase())
+      .filter((c) => c !== '');
+    return codings.length === 1 ? CHUNKED : { kind: 'chunked', codings: codings.join(', ') };
+  }
   const length = headers['content-length'];
   if (length === undefined) return NONE;
   // The parser accepted only digits; leading zeros are dropped so the upstream sees a canonical length.
@@ -38,7 +50,7 @@ export function applyFraming(proxyReq: ClientRequest, framing: Framing): boolean
   proxyReq.removeHeader('content-length');
   proxyReq.removeHeader('transfer-encoding');
   if (framing.kind === 'length') proxyReq.setHeader('content-length', framing.length);
-  else if (framing.kind === 'chunked') proxyReq.setHeader('transfer-encoding', 'chunked');
+  else if (framing.kind === 'chunked') proxyReq.setHeader('transfer-encoding', framing.codings);
   return true;
 }
 

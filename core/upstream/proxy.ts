@@ -187,7 +187,10 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       sendError(res, failure);
     };
 
-    const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
+    // http-proxy-middleware configures the engine (http-proxy and our plugin); requests go to the engine
+    // directly: hpm's per-request path filter runs the legacy url.parse on the raw target, which reads
+    // `//user@host` as a host and then drops the request (a 500), and prints Node's DEP0170 warning.
+    createProxyMiddleware<IncomingMessage, ServerResponse>({
       ...options,
       // hpm's default plugins map ECONNREFUSED to 504 and log full URLs; ours is the one plugin.
       ejectPlugins: true,
@@ -216,7 +219,12 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       });
       req.headers = filterRequest(req.headers);
       agent.dropStale();
-      void proxy(req, res, fail);
+      try {
+        server!.web(req, res, options);
+      } catch (err) {
+        // http-proxy refused to build the request (an invalid header value, say): oxy's own failure.
+        fail(err);
+      }
     };
   };
 }

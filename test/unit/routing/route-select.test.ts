@@ -12,6 +12,7 @@ describe('routeSelect', () => {
     basePath,
     kind: 'openai',
     upstream: () => {},
+    websocket: () => {},
   });
   const fallback = route('', '/base');
   const step = routeSelect([route('/claude'), route('/gemini', '/g'), route('/gemini/v2', '/g2')], fallback);

@@ -11,9 +11,12 @@ describe('requestFraming', () => {
     [{ 'content-length': '005' }, { kind: 'length', length: '5' }],
     [{ 'content-length': '0' }, { kind: 'length', length: '0' }],
     [{ 'content-length': '000' }, { kind: 'length', length: '0' }],
-    [{ 'transfer-encoding': 'chunked' }, { kind: 'chunked' }],
-    [{ 'transfer-encoding': 'gzip, chunked' }, { kind: 'chunked' }],
-    [{ 'transfer-encoding': ', chunked' }, { kind: 'chunked' }],
+    [{ 'transfer-encoding': 'chunked' }, { kind: 'chunked', codings: 'chunked' }],
+    [{ 'transfer-encoding': 'Chunked' }, { kind: 'chunked', codings: 'chunked' }],
+    // The gzip coding still applies to the body's bytes: it goes upstream with them.
+    [{ 'transfer-encoding': 'gzip, chunked' }, { kind: 'chunked', codings: 'gzip, chunked' }],
+    [{ 'transfer-encoding': ', chunked' }, { kind: 'chunked', codings: 'chunked' }],
+    [{ 'transfer-encoding': 'gzip,, chunked' }, { kind: 'chunked', codings: 'gzip, chunked' }],
     // Item 3: a blank Transfer-Encoding is ignored by the parser, which frames by Content-Length.
     [
       { 'transfer-encoding': '', 'content-length': '5' },
@@ -36,7 +39,8 @@ describe('applyFraming', () => {
   };
 
   it.each<[Record<string, string>, Framing, Record<string, string>]>([
-    [{ 'content-length': '0' }, { kind: 'chunked' }, { 'transfer-encoding': 'chunked' }],
+    [{ 'content-length': '0' }, { kind: 'chunked', codings: 'chunked' }, { 'transfer-encoding': 'chunked' }],
+    [{}, { kind: 'chunked', codings: 'gzip, chunked' }, { 'transfer-encoding': 'gzip, chunked' }],
     [{ 'transfer-encoding': 'chunked' }, { kind: 'length', length: '7' }, { 'content-length': '7' }],
     [{ 'content-length': '3', 'transfer-encoding': 'chunked' }, { kind: 'none' }, {}],
     [{}, { kind: 'length', length: '0' }, { 'content-length': '0' }],
@@ -51,7 +55,7 @@ describe('applyFraming', () => {
     const req = outgoing({});
     req.on('error', () => undefined);
     req.flushHeaders();
-    expect(applyFraming(req, { kind: 'chunked' })).toBe(false);
+    expect(applyFraming(req, { kind: 'chunked', codings: 'chunked' })).toBe(false);
     req.destroy();
   });
 });

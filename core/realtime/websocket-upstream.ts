@@ -1,0 +1,136 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { Config } from '../config';
+import { OxyError, sendError } from '../errors';
+import { HOP_BY_HOP, headerMatcher } from '../headers/header-rules';
+import { requestHeaderFilter } from '../headers/request-headers';
+import type { Logger } from '../logger';
+import type { Platform } from '../platform';
+import type { RouteConfig } from '../routing/route-table';
+import type { Exchange } from '../step';
+import { upstreamBadResponse, upstreamFailure } from '../upstream/failures';
+import { type SessionEnd, relaySession } from './session';
+
+/** Opens the WebSocket upstream for an upgrade that passed every step, and relays it (realtime/upgrade.ts). */
+export type WebSocketUpstream = (
+  req: IncomingMessage,
+  socket: Socket,
+  head: Buffer,
+  res: ServerResponse,
+  ex: Exchange,
+  onEnd: (status: number, end?: SessionEnd) => void,
+) => void;
+
+/**
+ * Builds each route's WebSocket upstream. The upgrade request goes upstream with the same header filter
+ * as any request (platform credentials, hop-by-hop, client identity stripped) and the route's path; the
+ * upstream's 101 reaches the client with the headers the handshake needs (accept, chosen subprotocol,
+ * extensions), then the frames flow both ways unchanged. A refusal (4xx, 5xx) is passed through as a plain
+ * HTTP answer; a failure before the 101 is a 502/504 in OpenAI's shape.
+ */
+export function websocketUpstreams(config: Config, platform: Platform, log: Logger) {
+  const filterRequest = requestHeaderFilter([
+    ...config.hopHeaderPrefixes,
+    ...(platform.credentialHeaderPrefixes ?? []),
+  ]);
+  const dropAnswer = headerMatcher(
+    { names: [...HOP_BY_HOP, 'transfer-encoding', 'content-length'] },
+    platform.forbiddenResponseHeaders ?? {},
+    { prefixes: ['access-control-'] },
+  );
+  const { connectTimeoutMs, headersTimeoutMs, wsIdleTimeoutMs } = config;
+
+  return (route: RouteConfig): WebSocketUpstream =>
+    (req, socket, head, res, ex, onEnd) => {
+      const { target } = route;
+      const headers = {
+        ...filterRequest(req.headers),
+        host: target.host,
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+      };
+      const secure = target.protocol === 'https:';
+      const upReq = (secure ? https : http).request({
+        hostname: target.hostname,
+        port: target.port || (secure ? 443 : 80),
+        method: 'GET',
+        path: ex.path,
+        headers,
+        agent: false,
+      });
+      let opened = false;
+      const fail = (err: unknown): void => {
+        if (opened) return;
+        const failure = upstreamFailure(err);
+        log('error', 'upstream_failed', {
+          id: ex.id,
+          method: 'GET',
+          path: (req.url ?? '').split('?', 1)[0],
+          route: route.prefix || '/',
+          code: failure.code,
+          cause: (err as { code?: unknown }).code,
+        });
+        sendError(res, failure);
+        upReq.destroy();
+      };
+      // Connect (TCP and TLS), then the wait for the 101, each within its limit.
+      let timer = setTimeout(
+        () => fail(timeout('upstream_connect_timeout', 'did not accept a connection', connectTimeoutMs)),
+        connectTimeoutMs,
+      );
+      upReq.once('socket', (s: Socket) =>
+        s.once(secure ? 'secureConnect' : 'connect', () => {
+          clearTimeout(timer);
+          timer = setTimeout(
+            () => fail(timeout('upstream_timeout', 'sent no answer', headersTimeoutMs)),
+            headersTimeoutMs,
+          );
+        }),
+      );
+      upReq.once('close', () => clearTimeout(timer));
+      upReq.on('error', fail);
+      socket.once('close', () => opened || upReq.destroy());
+
+      upReq.once('upgrade', (upRes: IncomingMessage, upSocket: Socket, upHead: Buffer) => {
+        clearTimeout(timer);
+        if (socket.destroyed) return void upSocket.destroy();
+        if (!/^websocket$/i.test(String(upRes.headers.upgrade ?? '').trim())) {
+          upSocket.destroy();
+          return fail(upstreamBadResponse(101));
+        }
+        opened = true;
+        res.detachSocket(socket);
+        let answer = 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n';
+        const raw = upRes.rawHeaders;
+        for (let i = 0; i + 1 < raw.length; i += 2) {
+          if (!dropAnswer(raw[i]!.toLowerCase())) answer += `${raw[i]}: ${raw[i + 1]}\r\n`;
+        }
+        socket.write(`${answer}x-oxy-request-id: ${ex.id}\r\n\r\n`);
+        // Frames either side sent along with the handshake go through first.
+        relaySession(socket, upSocket, wsIdleTimeoutMs, (end) => onEnd(101, end), {
+          fromClient: head,
+          fromUpstream: upHead,
+        });
+      });
+
+      upReq.once('response', (upRes: IncomingMessage) => {
+        clearTimeout(timer);
+        if ((upRes.statusCode ?? 0) < 200) {
+          upRes.destroy();
+          return fail(upstreamBadResponse(upRes.statusCode ?? 0));
+        }
+        // The upstream refused the upgrade: its answer, as a plain HTTP answer.
+        const out: Record<string, string | string[]> = {};
+        for (const [name, value] of Object.entries(upRes.headers))
+          if (value !== undefined && !dropAnswer(name)) out[name] = value;
+        res.writeHead(upRes.statusCode ?? 502, out);
+        upRes.pipe(res);
+      });
+      upReq.end();
+    };
+}
+
+function timeout(code: string, what: string, ms: number): OxyError {
+  return new OxyError(code, `The upstream API ${what} within ${ms} ms.`, 504);
+}
