@@ -6,6 +6,7 @@ import { OxyError, sendError } from '../errors';
 import { HOP_BY_HOP, headerMatcher } from '../headers/header-rules';
 import { requestHeaderFilter } from '../headers/request-headers';
 import type { Logger } from '../logger';
+import { logUpstreamFailure } from '../logs/upstream-events';
 import type { Platform } from '../platform';
 import type { RouteConfig } from '../routing/route-table';
 import type { Exchange } from '../step';
@@ -63,14 +64,7 @@ export function websocketUpstreams(config: Config, platform: Platform, log: Logg
       const fail = (err: unknown): void => {
         if (opened) return;
         const failure = upstreamFailure(err);
-        log('error', 'upstream_failed', {
-          id: ex.id,
-          method: 'GET',
-          path: (req.url ?? '').split('?', 1)[0],
-          route: route.prefix || '/',
-          code: failure.code,
-          cause: (err as { code?: unknown }).code,
-        });
+        logUpstreamFailure(log, req, ex, route.prefix, failure, err);
         sendError(res, failure);
         upReq.destroy();
       };

@@ -4,7 +4,6 @@ import { Readable } from 'node:stream';
 // The factory alone: the package index also loads response interceptors (zlib, querystring) oxy never uses.
 import { createProxyMiddleware } from 'http-proxy-middleware/dist/factory';
 import type { Options } from 'http-proxy-middleware/dist/types';
-import { exposeHeaders } from '../access/cors';
 import type { Config } from '../config';
 import { breakAnswer, markEventStream } from '../edge/broken-answer';
 import { OxyError, sendError } from '../errors';
@@ -13,16 +12,19 @@ import { isEventStream, responseHeaderFilter } from '../headers/response-headers
 import type { Logger } from '../logger';
 import { tapAnswer } from '../logs/answer-tap';
 import { chatLog } from '../logs/chat-log';
+import { logRegionRefusal, logUpstreamFailure } from '../logs/upstream-events';
 import type { Platform } from '../platform';
 import type { Upstream } from '../routing/route';
 import type { RouteConfig } from '../routing/route-table';
 import type { Exchange } from '../step';
 import { upstreamAgent } from './agent';
+import { answerHeaders } from './answer-headers';
 import { bodyLengthOf, releaseBuffersOf } from './buffer-release';
 import { REPLAY_LIMIT, type Replay, failover } from './failover';
 import { upstreamBadResponse, upstreamCut, upstreamFailure } from './failures';
 import { type Framing, applyFraming, framedLength, requestFraming } from './framing';
 import type { KeyPool } from './key-pool';
+import { abortOnHangUp } from './hang-up';
 import { watchTimeouts } from './timeouts';
 
 /** One request's way through the upstream, from the client's request before its headers are filtered. */
@@ -126,17 +128,8 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
         bytesOut: 0,
       };
       try {
-        const headers = filterResponse(proxyRes.headers);
-        headers['server-timing'] =
-          `oxy;dur=${ms(attempt.sent - ex.start)}, upstream;dur=${ms(now - attempt.sent)}`;
-        if (res.hasHeader('access-control-allow-origin')) {
-          headers['access-control-expose-headers'] = exposeHeaders(Object.keys(proxyRes.headers));
-          // writeHead's headers replace setHeader's: keep CORS's `Vary: Origin` beside the upstream's Vary.
-          const vary = res.getHeader('vary');
-          if (vary !== undefined && headers.vary !== undefined)
-            headers.vary = `${String(headers.vary)}, ${String(vary)}`;
-        }
-        res.writeHead(status, headers);
+        const times = { arrived: ex.start, sent: attempt.sent, answered: now };
+        res.writeHead(status, answerHeaders(proxyRes, res, filterResponse, times));
       } catch (err) {
         // A header value Node refuses to write (invalid characters from the upstream).
         proxyRes.destroy();
@@ -148,7 +141,7 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
         res.flushHeaders();
       }
       proxyRes.pipe(res);
-      tapAnswer(proxyRes, ex.upstream, () => regionRefused(ex, route));
+      tapAnswer(proxyRes, ex.upstream, () => logRegionRefusal(log, ex, route.prefix));
       if (chat && attempt.prompt) chat.answer(proxyRes, ex, attempt.prompt);
       releaseBuffersOf(proxyRes, bodyLengthOf(proxyRes));
       // An upstream failure mid-body breaks the answer off visibly instead of ending it cleanly. (A client
@@ -160,29 +153,10 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       proxyRes.once('close', cut);
     };
 
-    const regionRefused = (ex: Exchange, r: RouteConfig): void =>
-      log('warn', 'upstream_region_refused', {
-        id: ex.id,
-        route: r.prefix || '/',
-        status: ex.upstream?.status,
-        message:
-          "The upstream API refuses requests from this function's region: deploy the function in a region the provider serves (README: Troubleshooting).",
-      });
-
     const onError = (err: unknown, req: IncomingMessage, res: ServerResponse): void => {
       const failure = upstreamFailure(err);
       if (!req.socket.destroyed && !res.writableEnded) {
-        const ex = attempts.get(req)?.ex;
-        log('error', 'upstream_failed', {
-          id: ex?.id,
-          method: req.method,
-          path: pathOf(req),
-          route: route.prefix || '/',
-          proxyKey: ex?.proxyKey,
-          poolKey: ex?.poolKey?.fingerprint,
-          code: failure.code,
-          cause: (err as { code?: unknown }).code,
-        });
+        logUpstreamFailure(log, req, attempts.get(req)?.ex, route.prefix, failure, err);
       }
       sendError(res, failure);
     };
@@ -227,25 +201,4 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       }
     };
   };
-}
-
-const ms = (n: number): number => Math.round(n * 10) / 10;
-
-/**
- * Aborts the upstream request when the client goes away, whether before the upstream's headers arrive
- * (http-proxy misses this on Node ≥ 15) or mid-stream, so a hung-up completion stops being generated.
- */
-function abortOnHangUp(proxyReq: ClientRequest, req: IncomingMessage, res: ServerResponse): void {
-  if (req.socket.destroyed) {
-    proxyReq.destroy();
-    return;
-  }
-  res.once('close', () => {
-    if (!res.writableFinished) proxyReq.destroy();
-  });
-}
-
-/** The request path without its query string, which may carry a key (`?key=` on Gemini). */
-function pathOf(req: IncomingMessage): string {
-  return (req.url ?? '').split('?', 1)[0] ?? '';
 }

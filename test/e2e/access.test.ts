@@ -6,6 +6,7 @@ import { bundle } from '../../scripts/bundle';
 import { type RunningZip, freePort, functionEnv, startBootstrap } from '../helpers/bootstrap';
 import { runtimes } from '../helpers/node-runtimes';
 import { type Upstream, startUpstream } from '../helpers/upstream';
+import { chatChunk, chatCompletion } from '../helpers/openai-bodies';
 import { unpackZip } from '../helpers/zip';
 import { VERSION } from './dist';
 
@@ -19,29 +20,10 @@ function chatUpstream(): Promise<Upstream> {
     const body = JSON.parse(seen.body.toString() || '{}');
     if (!body.stream) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      const message = { role: 'assistant', content: 'pong' };
-      return void res.end(
-        JSON.stringify({
-          id: 'c',
-          object: 'chat.completion',
-          created: 1,
-          model: 'm',
-          choices: [{ index: 0, message, finish_reason: 'stop' }],
-        }),
-      );
+      return void res.end(chatCompletion('pong'));
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
-    for (const content of ['po', 'ng']) {
-      const chunk = {
-        id: 'c',
-        object: 'chat.completion.chunk',
-        created: 1,
-        model: 'm',
-        choices: [{ index: 0, delta: { content }, finish_reason: null }],
-      };
-      res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-    }
-    res.end('data: [DONE]\n\n');
+    res.end(`${chatChunk('po')}${chatChunk('ng')}data: [DONE]\n\n`);
   });
 }
 

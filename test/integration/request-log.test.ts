@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import request from 'supertest';
 import { scfPlatform } from '../../functions/scf/platform';
 import { startOxy } from '../helpers/oxy';
+import { chatChunk, chatCompletion } from '../helpers/openai-bodies';
 import { type Upstream, startUpstream } from '../helpers/upstream';
 
 // Issue 9, request logs: one JSON line per request, what operators read in CLS / SLS. Never a key, a
@@ -26,26 +27,14 @@ function openAiUpstream(): Promise<Upstream> {
     }
     if (!body.stream) {
       res.writeHead(200, { 'content-type': 'application/json', ...headers });
-      const message = { role: 'assistant', content: 'pong' };
-      return void res.end(
-        JSON.stringify({
-          id: 'c',
-          object: 'chat.completion',
-          created: 1,
-          model: 'm',
-          choices: [{ index: 0, message, finish_reason: 'stop' }],
-          usage: USAGE,
-        }),
-      );
+      return void res.end(chatCompletion('pong', USAGE));
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', ...headers });
-    const chunk = (delta: object, usage: object | null) =>
-      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: delta ? [{ index: 0, delta, finish_reason: null }] : [], usage })}\n\n`;
-    res.write(chunk({ content: 'po' }, null));
-    res.write(chunk({ content: 'ng' }, null));
+    res.write(chatChunk('po'));
+    res.write(chatChunk('ng'));
     if (body.model === 'cut') return void setTimeout(() => res.socket?.destroy(), 50);
     // The usage chunk arrives split in two, across a line: the tap must still read it.
-    const last = chunk({}, USAGE);
+    const last = chatChunk(null, USAGE);
     res.write(last.slice(0, 40));
     setTimeout(() => res.end(`${last.slice(40)}data: [DONE]\n\n`), 20);
   });
