@@ -88,6 +88,21 @@ export function sseSection(r: Results): string {
   ].join('\n\n');
 }
 
+export function websocketSection(r: Results): string {
+  const s = r.settings;
+  return [
+    `### WebSocket (${s.wsSessions} concurrent sessions of ${s.wsMessages} messages, ${s.wsMessageBytes} bytes each, in lockstep, at most one per ${s.wsIntervalMs} ms)`,
+    'Round trip = echo received − message sent, on the client (a relayed message crosses the proxy twice); added = the same minus direct, per round.',
+    table(
+      ['Config', 'Round trip p50 ms', 'Round trip p99 ms', 'Added p50 ms', 'Added p99 ms', 'Messages'],
+      CONFIGS.map((c) => {
+        const x = r.websocket[c];
+        return [c, x.roundTripP50Ms, x.roundTripP99Ms, x.addedP50Ms, x.addedP99Ms, x.messages];
+      }),
+    ),
+  ].join('\n\n');
+}
+
 export function coldStartSection(r: Results): string {
   const { nodeExit, bare, oxy } = r.coldStart;
   const rows: [string, typeof oxy][] = [
@@ -150,6 +165,7 @@ export function tables(r: Results): string {
     targetsTable(r),
     loadSection(r),
     sseSection(r),
+    websocketSection(r),
     coldStartSection(r),
     memorySection(r),
     logSection(r),
@@ -183,12 +199,14 @@ proxy under test; on ${m.cores} cores they compete for CPU, so absolute numbers 
 the ratios between configurations are what the targets use. Four configurations are compared:
 
 - **direct**: the client calls the upstream itself (the physical limit);
-- **bare**: a minimal reverse proxy on bare \`node:http\` with a keep-alive agent (bench/bare-proxy.js);
+- **bare**: a minimal reverse proxy on bare \`node:http\` with a keep-alive agent (bench/bare-proxy.js),
+  which relays a WebSocket by piping the two sockets into each other once the upstream's 101 is back;
 - **oxy**: the SCF zip built from the current code${s.built === 'dist' ? ' (the existing dist/, not rebuilt)' : ''}, started through its \`scf_bootstrap\`, with no
   settings but its target and port;
 - **oxy-keys**: the same zip with \`OXY_PROXY_KEYS\` (one proxy key) and \`OXY_UPSTREAM_KEYS\` (three pool keys):
   oxy checks the client's proxy key and forwards the next pool key, round robin, in its place (the bench
-  checks from the upstream's side that every pool key arrives and the proxy key never does).
+  checks from the upstream's side, on chat requests and on WebSocket upgrades, that every pool key arrives
+  and the proxy key never does).
 
 Every client sends the same \`Authorization: Bearer <proxy key>\`; the fake upstream ignores keys. It answers
 in two styles, each on its own port, and the non-stream load runs against both:
@@ -198,9 +216,14 @@ in two styles, each on its own port, and the non-stream load runs against both:
 - **minimal**: answers with only \`content-type\` and \`content-length\` (not even \`date\`), where a proxy's
   fixed per-request cost shows most.
 
-SSE, cold start and memory use the OpenAI-like upstream; memory is measured for bare and oxy only.
+SSE, WebSocket, cold start and memory use the OpenAI-like upstream; memory is measured for bare and oxy only.
+Its WebSocket endpoint (\`/v1/realtime\`, the \`ws\` package, no compression) answers every message with
+itself. Each of ${s.wsSessions} sessions (opened with the same \`Authorization\`, no \`Origin\`) sends
+${s.wsMessageBytes}-byte text messages shaped like a Realtime \`input_audio_buffer.append\` (base64 audio),
+one at a time: the next goes ${s.wsIntervalMs} ms after the previous one or as soon as its echo is in,
+whichever is later. Every echo is checked to equal the message sent.
 
-Load and SSE measurements are interleaved: each of ${s.rounds} rounds measures every configuration once on
+Load, SSE and WebSocket measurements are interleaved: each of ${s.rounds} rounds measures every configuration once on
 each upstream (configurations in an order rotated each round, upstreams alternating) after one warm-up
 pass; tables show medians across rounds (autocannon reports latency in whole milliseconds, so a median of
 an even count can end in .5). SSE chunk times
@@ -227,6 +250,8 @@ ${UPSTREAMS.map((mode) =>
 ).join('\n\n')}
 
 ${sseSection(r)}
+
+${websocketSection(r)}
 
 ${coldStartSection(r)}
 

@@ -7,6 +7,7 @@ import type { MemoryRun } from './memory';
 import type { ProxyKind, UpstreamMode } from './servers';
 import type { SizeResult } from './size';
 import type { SseResult } from './sse';
+import type { WebSocketResult } from './websocket';
 import { median, percentile, round } from './stats';
 
 /** What the client calls: the upstream itself, or one of the proxies in front of it. */
@@ -33,6 +34,11 @@ export interface Settings {
   sseStreams: number;
   sseChunks: number;
   sseIntervalMs: number;
+  wsSessions: number;
+  wsMessages: number;
+  wsIntervalMs: number;
+  /** The size of every WebSocket message sent (and echoed), bytes. */
+  wsMessageBytes: number;
   coldStartSpawns: number;
   memoryRuns: number;
   memoryBodyBytes: number;
@@ -60,6 +66,20 @@ export interface SseRound {
 /** The delays are medians across rounds; `merged` and `chunks` are totals over all rounds. */
 export interface SseSummary extends SseRound {
   rounds: SseRound[];
+}
+
+export interface WebSocketRound {
+  roundTripP50Ms: number;
+  roundTripP99Ms: number;
+  /** This round's p50/p99 minus direct's in the same round. */
+  addedP50Ms: number;
+  addedP99Ms: number;
+  messages: number;
+}
+
+/** The round trips are medians across rounds; `messages` is the total over all rounds. */
+export interface WebSocketSummary extends WebSocketRound {
+  rounds: WebSocketRound[];
 }
 
 export interface Spread {
@@ -100,6 +120,8 @@ export interface Results {
   ratios: Record<UpstreamMode, Record<OxyConfig, Ratios>>;
   /** SSE, against the OpenAI-like upstream. */
   sse: Record<Config, SseSummary>;
+  /** WebSocket echo round trips, against the OpenAI-like upstream. */
+  websocket: Record<Config, WebSocketSummary>;
   coldStart: { nodeExit: Spread; bare: Spread; oxy: Spread; 'oxy-keys': Spread };
   memory: Record<MemoryProxy, MemorySummary>;
   size: SizeResult;
@@ -150,6 +172,30 @@ export function summariseSse(runs: SseResult[], direct: SseResult[]): SseSummary
     addedP99Ms: round(median(rounds.map((r) => r.addedP99Ms)), 3),
     merged: rounds.reduce((sum, r) => sum + r.merged, 0),
     chunks: rounds.reduce((sum, r) => sum + r.chunks, 0),
+    rounds,
+  };
+}
+
+/** `runs[i]` and `direct[i]` come from the same round, so the added round trip is paired round by round. */
+export function summariseWebSocket(runs: WebSocketResult[], direct: WebSocketResult[]): WebSocketSummary {
+  const rounds = runs.map((r, i): WebSocketRound => {
+    const base = direct[i] ?? r;
+    const p50 = percentile(r.roundTripsMs, 50);
+    const p99 = percentile(r.roundTripsMs, 99);
+    return {
+      roundTripP50Ms: round(p50, 3),
+      roundTripP99Ms: round(p99, 3),
+      addedP50Ms: round(p50 - percentile(base.roundTripsMs, 50), 3),
+      addedP99Ms: round(p99 - percentile(base.roundTripsMs, 99), 3),
+      messages: r.roundTripsMs.length,
+    };
+  });
+  return {
+    roundTripP50Ms: round(median(rounds.map((r) => r.roundTripP50Ms)), 3),
+    roundTripP99Ms: round(median(rounds.map((r) => r.roundTripP99Ms)), 3),
+    addedP50Ms: round(median(rounds.map((r) => r.addedP50Ms)), 3),
+    addedP99Ms: round(median(rounds.map((r) => r.addedP99Ms)), 3),
+    messages: rounds.reduce((sum, r) => sum + r.messages, 0),
     rounds,
   };
 }

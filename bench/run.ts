@@ -3,14 +3,15 @@
  * code and compares, side by side, the upstream called directly, a bare node:http proxy, oxy started
  * through scf_bootstrap ("oxy"), and the same with a proxy key and a three-key upstream pool
  * ("oxy-keys"): non-stream throughput and latency against two upstreams (OpenAI-like answer headers, and
- * minimal: only content-type and content-length), SSE chunk delay, cold start, memory and size. It prints
- * markdown tables and writes bench/results/latest.json and docs/benchmarks.md. A full run takes about
- * 3.5 minutes (8 loads of 4 s per round × 5 rounds, most of it).
+ * minimal: only content-type and content-length), SSE chunk delay, WebSocket message round trip (an echo
+ * through the relay), cold start, memory and size. It prints markdown tables and writes
+ * bench/results/latest.json and docs/benchmarks.md. A full run takes about 3.5 minutes (8 loads of 4 s per
+ * round × 5 rounds, most of it; the WebSocket sessions add about 0.6 s per configuration and round).
  *
  * Flags:
  *   --quick          1 round of 2 s loads, 3 cold-start spawns, 1 memory run per proxy; writes no files
  *                    unless --write is given (for development)
- *   --rounds=N       interleaved rounds of load + SSE measurements (default 5)
+ *   --rounds=N       interleaved rounds of load + SSE + WebSocket measurements (default 5)
  *   --duration=S     seconds per autocannon measurement (default 4; was 5 before the bench measured
  *                    twice as many load configurations, cut to keep a full run under 4 minutes)
  *   --skip-build     measure the existing dist/ (from `npm run bundle`) instead of building afresh
@@ -29,7 +30,7 @@ import path from 'node:path';
 import { buildScf, type Build } from './build';
 import { nowMs, sleep } from './clock';
 import { measureColdStart } from './cold-start';
-import { checkKeySwap } from './key-check';
+import { checkKeySwap, checkWebSocketKeySwap } from './key-check';
 import { measureLoad, type LoadResult, type LoadOptions } from './load';
 import { describeMachine, type Machine } from './machine';
 import { measureMemory, type MemoryRun } from './memory';
@@ -45,6 +46,7 @@ import {
   summariseLoad,
   summariseMemory,
   summariseSse,
+  summariseWebSocket,
   type Config,
   type MemoryProxy,
   type Results,
@@ -56,9 +58,12 @@ import { measureSize } from './size';
 import { measureSse, type SseResult, type SseOptions } from './sse';
 import { round } from './stats';
 import { evaluateTargets } from './targets';
+import { appendMessage, measureWebSocket, type WebSocketOptions, type WebSocketResult } from './websocket';
 
 const ROOT = path.resolve(__dirname, '..');
 const WATCHDOG_MS = 10 * 60_000;
+/** A Realtime `input_audio_buffer.append` with ~1.5 KB of base64 audio (about 30 ms of 24 kHz PCM16). */
+const WS_MESSAGE_BYTES = 2048;
 
 interface Flags {
   quick: boolean;
@@ -125,6 +130,10 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
     sseStreams: 20,
     sseChunks: 50,
     sseIntervalMs: 10,
+    wsSessions: 20,
+    wsMessages: 50,
+    wsIntervalMs: 10,
+    wsMessageBytes: Buffer.byteLength(appendMessage(WS_MESSAGE_BYTES, 0, 0)),
     coldStartSpawns: flags.quick ? 3 : 10,
     memoryRuns: flags.quick ? 1 : 3,
     memoryBodyBytes: 200 * 2 ** 20,
@@ -135,6 +144,12 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
     streams: settings.sseStreams,
     chunks: settings.sseChunks,
     intervalMs: settings.sseIntervalMs,
+  };
+  const websocket: WebSocketOptions = {
+    sessions: settings.wsSessions,
+    messages: settings.wsMessages,
+    intervalMs: settings.wsIntervalMs,
+    messageBytes: WS_MESSAGE_BYTES,
   };
   const children: Child[] = [];
   try {
@@ -151,14 +166,17 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
       }
     }
     for (const mode of UPSTREAMS) await checkKeySwap(urls[mode]['oxy-keys'], upstream.urls[mode]);
+    await checkWebSocketKeySwap(urls.openai['oxy-keys'], upstream.urls.openai);
 
     progress('warming up');
     for (const config of CONFIGS) {
       for (const mode of UPSTREAMS) await measureLoad(urls[mode][config], { ...load, durationS: 1 });
       await measureSse(urls.openai[config], { ...sse, chunks: 10 });
+      await measureWebSocket(urls.openai[config], { ...websocket, messages: 10 });
     }
     const loadRuns = perUpstream(() => perConfig((): LoadResult[] => []));
     const sseRuns = perConfig((): SseResult[] => []);
+    const wsRuns = perConfig((): WebSocketResult[] => []);
     for (let i = 0; i < settings.rounds; i++) {
       for (const config of rotated(i)) {
         for (const mode of upstreamOrder(i)) {
@@ -167,6 +185,7 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
           await sleep(200);
         }
         sseRuns[config].push(await measureSse(urls.openai[config], sse));
+        wsRuns[config].push(await measureWebSocket(urls.openai[config], websocket));
       }
     }
     for (const child of proxies) await stopChild(child);
@@ -204,6 +223,12 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
         bare: summariseSse(sseRuns.bare, sseRuns.direct),
         oxy: summariseSse(sseRuns.oxy, sseRuns.direct),
         'oxy-keys': summariseSse(sseRuns['oxy-keys'], sseRuns.direct),
+      },
+      websocket: {
+        direct: summariseWebSocket(wsRuns.direct, wsRuns.direct),
+        bare: summariseWebSocket(wsRuns.bare, wsRuns.direct),
+        oxy: summariseWebSocket(wsRuns.oxy, wsRuns.direct),
+        'oxy-keys': summariseWebSocket(wsRuns['oxy-keys'], wsRuns.direct),
       },
       coldStart: summariseColdStart(coldStart),
       memory: { bare: summariseMemory(memoryRuns.bare), oxy: summariseMemory(memoryRuns.oxy) },

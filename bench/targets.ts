@@ -7,16 +7,17 @@ const ZIP_LIMIT_BYTES = 60 * 1024;
 const THROUGHPUT_MIN = 0.75;
 const P99_MAX = 1.3;
 const SSE_ADDED_P50_MAX_MS = 1;
+const WS_ADDED_P50_MAX_MS = 1;
 const COLD_START_MARGIN_MS = 60;
 
 const pct = (ratio: number): string => `${round(ratio * 100, 1)} %`;
 
 /**
- * Throughput and p99 against bare for oxy and oxy-keys on both upstreams; SSE and cold start for both
- * oxy configurations; memory (oxy only) and size.
+ * Throughput and p99 against bare for oxy and oxy-keys on both upstreams; SSE, WebSocket and cold start
+ * for both oxy configurations; memory (oxy only) and size.
  */
 export function evaluateTargets(r: Omit<Results, 'targets'>): Target[] {
-  const { load, ratios, sse, coldStart, memory, size } = r;
+  const { load, ratios, sse, websocket, coldStart, memory, size } = r;
   const coldLimit = coldStart.nodeExit.medianMs + COLD_START_MARGIN_MS;
   const idleLimit = memory.bare.idleMiB + 3;
   const bodyMiB = round(r.settings.memoryBodyBytes / 2 ** 20, 0);
@@ -47,6 +48,12 @@ export function evaluateTargets(r: Omit<Results, 'targets'>): Target[] {
     measured: `${sse[config].merged} of ${sse[config].chunks} chunks merged`,
     pass: sse[config].merged === 0,
   }));
+  // A round trip crosses the relay twice (the message, then its echo): the limit covers both.
+  const wsAdded = OXY_CONFIGS.map((config): Target => ({
+    name: `WebSocket added round trip p50 ≤ 1 ms per message (vs direct): ${config}`,
+    measured: `p50 ${websocket[config].addedP50Ms} ms, p99 ${websocket[config].addedP99Ms} ms`,
+    pass: websocket[config].addedP50Ms <= WS_ADDED_P50_MAX_MS,
+  }));
   const cold = OXY_CONFIGS.map((config): Target => ({
     name: `Cold start ≤ \`node -e 0\` + 60 ms: ${config}`,
     measured: `${coldStart[config].medianMs} ms (limit ${round(coldLimit, 1)} ms; bare ${coldStart.bare.medianMs} ms)`,
@@ -57,6 +64,7 @@ export function evaluateTargets(r: Omit<Results, 'targets'>): Target[] {
     ...p99,
     ...sseDelay,
     ...sseMerged,
+    ...wsAdded,
     ...cold,
     {
       name: 'RSS idle ≤ bare idle + 3 MiB',

@@ -16,11 +16,16 @@
  *     then `data: [DONE]`
  *   POST /v1/files              reads and discards the body, answers `{"bytes":N}`
  *   GET  /v1/models             a small model list
- *   GET  /bench/auth            `{"<authorization header>": count, ...}` of the chat requests received
- *                               (on either port) since the last call, which resets the counts: the bench
- *                               checks with it that oxy-keys forwards pool keys and never the proxy key
+ *   GET  /bench/auth            `{"<authorization header>": count, ...}` of the chat requests and
+ *                               WebSocket upgrades received (on either port) since the last call, which
+ *                               resets the counts: the bench checks with it that oxy-keys forwards pool
+ *                               keys and never the proxy key
+ *   GET  /v1/realtime           a WebSocket (the `ws` package, no compression) answering every message
+ *                               with itself, text as text and binary as binary; other upgrades get 404
  */
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { nowMs } from './clock';
 
 /** Largest chat request body read into memory; larger ones get 413 (uploads go to /v1/files). */
@@ -64,8 +69,13 @@ const MODELS = JSON.stringify({
 
 type Mode = 'openai' | 'minimal';
 
-/** Authorization headers of the chat requests received since the last GET /bench/auth. */
+/** Authorization headers of the chat requests and upgrades received since the last GET /bench/auth. */
 let authSeen = new Map<string, number>();
+
+function countAuth(req: http.IncomingMessage): void {
+  const auth = req.headers.authorization ?? '(none)';
+  authSeen.set(auth, (authSeen.get(auth) ?? 0) + 1);
+}
 
 function apiHeaders(mode: Mode, contentType: string): http.OutgoingHttpHeaders {
   if (mode === 'minimal') return { 'content-type': contentType };
@@ -121,8 +131,7 @@ function intParam(url: URL, name: string, fallback: number, max: number): number
 }
 
 function chat(mode: Mode, req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
-  const auth = req.headers.authorization ?? '(none)';
-  authSeen.set(auth, (authSeen.get(auth) ?? 0) + 1);
+  countAuth(req);
   const parts: Buffer[] = [];
   let size = 0;
   req.on('data', (chunk: Buffer) => {
@@ -157,6 +166,27 @@ function authCounts(res: http.ServerResponse): void {
   res.end(body);
 }
 
+/** The path of the echo WebSocket (the path OpenAI's Realtime API answers on). */
+const REALTIME_PATH = '/v1/realtime';
+
+const echo = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+
+function echoSession(ws: WebSocket): void {
+  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  ws.on('error', () => ws.terminate());
+}
+
+function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+  socket.on('error', () => socket.destroy());
+  const url = new URL(req.url ?? '/', 'http://upstream');
+  if (url.pathname !== REALTIME_PATH) {
+    socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    return;
+  }
+  countAuth(req);
+  echo.handleUpgrade(req, socket, head, echoSession);
+}
+
 function server(mode: Mode): http.Server {
   const s = http.createServer({ noDelay: true }, (req, res) => {
     if (mode === 'minimal') res.sendDate = false;
@@ -168,6 +198,7 @@ function server(mode: Mode): http.Server {
     req.resume();
     sendJson(mode, res, 404, '{"error":{"message":"not found"}}');
   });
+  s.on('upgrade', upgrade);
   // Longer than any pause in the bench, so a proxy never reuses a keep-alive socket the upstream is closing.
   s.keepAliveTimeout = 10 * 60_000;
   return s;
