@@ -4,7 +4,7 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { bundle } from '../../scripts/bundle';
 import { type RunningZip, freePort, functionEnv, startBootstrap } from '../helpers/bootstrap';
-import { runtimes } from '../helpers/node-runtimes';
+import { PLATFORM_MAJORS, runtimes } from '../helpers/node-runtimes';
 import { type Upstream, startUpstream } from '../helpers/upstream';
 import { chatChunk, chatCompletion } from '../helpers/openai-bodies';
 import { unpackZip } from '../helpers/zip';
@@ -37,8 +37,8 @@ beforeAll(async () => {
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe.each([
-  { platform: 'scf' as const, bootstrap: 'scf_bootstrap', majors: [16, 18, 20] },
-  { platform: 'fc' as const, bootstrap: 'bootstrap', majors: [18, 20] },
+  { platform: 'scf' as const, bootstrap: 'scf_bootstrap', majors: PLATFORM_MAJORS.scf },
+  { platform: 'fc' as const, bootstrap: 'bootstrap', majors: PLATFORM_MAJORS.fc },
 ])('$platform zip built with --config', ({ platform, bootstrap, majors }) => {
   describe.each(runtimes(majors))('on $label', ({ binDir }) => {
     let upstream: Upstream;

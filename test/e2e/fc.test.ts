@@ -1,10 +1,11 @@
+import { PLATFORM_MAJORS } from '../helpers/node-runtimes';
 import { describePlatformContract } from './platform-contract';
 
 // What FC gives a custom-runtime function: alibabacloud.com/help/zh/fc/user-guide/specification-details.
 describePlatformContract(
   {
     platform: 'fc',
-    majors: [18, 20],
+    majors: PLATFORM_MAJORS.fc,
     // No OXY_PORT: the FC build must take the port FC configures.
     env: (port) => ({
       FC_CUSTOM_LISTEN_PORT: String(port),

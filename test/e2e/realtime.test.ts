@@ -3,7 +3,7 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { type RunningZip, freePort, functionEnv, startBootstrap } from '../helpers/bootstrap';
-import { runtimes } from '../helpers/node-runtimes';
+import { PLATFORM_MAJORS, runtimes } from '../helpers/node-runtimes';
 import {
   DELTAS,
   type RealtimeStandIn,
@@ -76,8 +76,8 @@ beforeAll(() => {
 afterAll(() => pki?.remove());
 
 describe.each([
-  { platform: 'scf' as const, majors: [16, 18, 20] },
-  { platform: 'fc' as const, majors: [18, 20] },
+  { platform: 'scf' as const, majors: PLATFORM_MAJORS.scf },
+  { platform: 'fc' as const, majors: PLATFORM_MAJORS.fc },
 ])('$platform zip', ({ platform, majors }) => {
   describe.each(runtimes(majors))('on $label', ({ binDir }) => {
     let standIn: RealtimeStandIn;

@@ -1,9 +1,10 @@
+import { PLATFORM_MAJORS } from '../helpers/node-runtimes';
 import { describePlatformContract } from './platform-contract';
 
 // What SCF gives a web function: cloud.tencent.com/document/product/583/32748 (env) and 583/56124 (headers).
 describePlatformContract({
   platform: 'scf',
-  majors: [16, 18, 20],
+  majors: PLATFORM_MAJORS.scf,
   env: (port) => ({
     OXY_PORT: String(port),
     SCF_RUNTIME: 'Nodejs18.15',
