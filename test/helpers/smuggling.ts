@@ -149,3 +149,24 @@ export function expectNoSmuggling(outcome: AttackOutcome, attack: Attack, base =
   expect(victim.url).toBe(`${base}/v1/victim`);
   expect(victim.authorization).toMatch(/^Bearer sk-victim-/);
 }
+
+/**
+ * The parser of Node 22 and 24 (22.23.5 and 24.22.3 here) answers 400 itself to a request with an empty
+ * Transfer-Encoding beside Content-Length (the "3:" attacks), before oxy sees it; Node 16 to 20 pass it on,
+ * and oxy forwards it framed by Content-Length alone.
+ * Refused is as safe as forwarded: nothing reaches the upstream but the victim's own request.
+ */
+function expectRefusedByParser(outcome: AttackOutcome, base: string): void {
+  expect(outcome.attacker.status).toBe(400);
+  expect(outcome.seen.map((s) => [s.url, s.framing, s.hasToken])).toEqual([
+    [`${base}/v1/victim`, ['content-length'], true],
+  ]);
+  expect(outcome.victim).toMatchObject({ status: 200, url: `${base}/v1/victim` });
+  expect(outcome.victim.authorization).toMatch(/^Bearer sk-victim-/);
+}
+
+/** What must hold after `attack` on a Node of this major: no smuggling, or (flaw 3 on Node ≥ 22) a refusal. */
+export function expectSafe(outcome: AttackOutcome, attack: Attack, major: number, base = ''): void {
+  if (major >= 22 && attack.name.startsWith('3: ')) expectRefusedByParser(outcome, base);
+  else expectNoSmuggling(outcome, attack, base);
+}

@@ -1,5 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 /** What the upstream saw of one request. */
 export interface Seen {
@@ -8,6 +10,8 @@ export interface Seen {
   headers: IncomingHttpHeaders;
   body: Buffer;
   remotePort: number;
+  /** The TLS server name (SNI) the client sent; undefined over plain http, false if it sent none. */
+  servername?: string | false;
   /** Resolves when the request's connection or response closes, whichever first; true if before the response ended. */
   closedEarly: Promise<boolean>;
 }
@@ -19,7 +23,16 @@ export interface Upstream {
   port: number;
   seen: Seen[];
   server: http.Server;
+  /** Connections accepted so far; over https, only those whose TLS handshake completed. */
+  connections(): number;
+  /** Over https, the server name (SNI) of every TLS hello, whether or not the handshake then completed. */
+  serverNames(): string[];
   close(): Promise<void>;
+}
+
+export interface UpstreamOptions {
+  /** Serve https with this certificate and key, at `https://localhost:<port>` (a name, so clients send SNI). */
+  tls?: { cert: string; key: string };
 }
 
 /** Echoes what it received as JSON: the default upstream of most tests. */
@@ -31,9 +44,12 @@ export const echo: UpstreamHandler = (_req, res, seen) => {
 };
 
 /** A real upstream on 127.0.0.1, port 0. The handler runs once the request body is complete. */
-export async function startUpstream(handler: UpstreamHandler = echo): Promise<Upstream> {
+export async function startUpstream(
+  handler: UpstreamHandler = echo,
+  options: UpstreamOptions = {},
+): Promise<Upstream> {
   const seen: Seen[] = [];
-  const server = http.createServer((req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     const closedEarly = new Promise<boolean>((resolve) =>
       res.once('close', () => resolve(!res.writableFinished)),
     );
@@ -46,19 +62,33 @@ export async function startUpstream(handler: UpstreamHandler = echo): Promise<Up
         headers: req.headers,
         body: Buffer.concat(chunks),
         remotePort: req.socket.remotePort ?? 0,
+        servername: options.tls ? ((req.socket as TLSSocket).servername ?? false) : undefined,
         closedEarly,
       };
       seen.push(s);
       void handler(req, res, s);
     });
-  });
+  };
+  const serverNames: string[] = [];
+  // Called during each hello that names a server; no context given back means the server's own.
+  const SNICallback = (name: string, done: (err: Error | null) => void): void => {
+    serverNames.push(name);
+    done(null);
+  };
+  const server = options.tls
+    ? https.createServer({ ...options.tls, SNICallback }, listener)
+    : http.createServer(listener);
+  let connections = 0;
+  server.on(options.tls ? 'secureConnection' : 'connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     port,
     seen,
     server,
+    connections: () => connections,
+    serverNames: () => serverNames,
     close: () => closeServer(server),
   };
 }

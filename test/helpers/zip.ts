@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
@@ -38,14 +38,20 @@ export function readZip(file: string): Promise<ZipEntry[]> {
   });
 }
 
-/** Unpacks a zip into a new temp folder with the stored modes, as the platforms do. */
+/** Unpacks a zip into a new temp folder with the stored modes, as the platforms do. The caller removes it. */
 export async function unpackZip(file: string): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'oxy-zip-'));
-  for (const entry of await readZip(file)) {
-    const target = path.join(dir, entry.name);
-    mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, entry.data);
-    chmodSync(target, entry.mode);
+  try {
+    for (const entry of await readZip(file)) {
+      const target = path.join(dir, entry.name);
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, entry.data);
+      chmodSync(target, entry.mode);
+    }
+  } catch (err) {
+    // Nobody gets the folder's name if this throws: remove it here.
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
   return dir;
 }

@@ -1,6 +1,6 @@
 import { startOxy } from '../helpers/oxy';
 import { type RecordingUpstream, startRecordingUpstream } from '../helpers/recording-upstream';
-import { ATTACKS, expectNoSmuggling, runAttack } from '../helpers/smuggling';
+import { ATTACKS, expectSafe, runAttack } from '../helpers/smuggling';
 
 // Issue 6: request smuggling through the pooled upstream connection. Each case is an attacker's request
 // followed by another client's request with a unique token; numbers name the flaw of the issue it guards.
@@ -16,10 +16,10 @@ describe('request smuggling through the pooled upstream connection', () => {
     const oxy = await startOxy({ OXY_TARGET: `${upstream.url}/base` });
     try {
       const outcome = await runAttack(oxy.url, upstream, attack);
-      expectNoSmuggling(outcome, attack, '/base');
+      expectSafe(outcome, attack, Number(process.versions.node.split('.')[0]), '/base');
       // Both requests went over one pooled upstream connection: the case the attack needs. (Node's client
       // does not reuse a connection after HEAD with a body.)
-      if (!attack.head) expect(upstream.connections()).toBe(1);
+      if (!attack.head && outcome.attacker.status === 200) expect(upstream.connections()).toBe(1);
     } finally {
       await oxy.close();
     }

@@ -1,0 +1,36 @@
+import { jsonLogger } from '../../core/logger';
+
+// Platform log collectors split on newlines: each event must be exactly one JSON line.
+describe('jsonLogger', () => {
+  let stdout: jest.SpyInstance;
+  let stderr: jest.SpyInstance;
+  beforeEach(() => {
+    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it.each([
+    ['info', () => stdout, () => stderr],
+    ['error', () => stderr, () => stdout],
+  ] as const)(
+    'writes one %s event as one newline-terminated JSON line, on the right stream',
+    (level, used, unused) => {
+      jsonLogger(level, 'something_happened', { code: 'x', n: 1 });
+      expect(unused()).not.toHaveBeenCalled();
+      expect(used()).toHaveBeenCalledTimes(1);
+      const line = used().mock.calls[0][0] as string;
+      expect(line.endsWith('\n')).toBe(true);
+      expect(line.indexOf('\n')).toBe(line.length - 1);
+      const event = JSON.parse(line);
+      expect(event).toEqual({
+        time: expect.any(String),
+        level,
+        event: 'something_happened',
+        code: 'x',
+        n: 1,
+      });
+      expect(new Date(event.time).toISOString()).toBe(event.time);
+    },
+  );
+});
