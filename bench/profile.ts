@@ -28,7 +28,7 @@ import { round } from './stats';
 const ROOT = path.resolve(__dirname, '..');
 /** Sampling interval of the profiler, µs (V8's default is 1000). */
 const SAMPLE_US = 250;
-const TOP = 15;
+const TOP = Number(process.env.OXY_PROFILE_TOP ?? 15);
 
 interface CallFrame {
   functionName: string;

@@ -9,6 +9,7 @@ import { proxyKeys } from './access/proxy-keys';
 import type { Config } from './config';
 import { healthCheck } from './edge/health';
 import { trackAnswer } from './edge/in-flight';
+import { rememberRequestId } from './edge/request-id';
 import { platformCalls } from './edge/platform-calls';
 import { requestTarget } from './edge/request-target';
 import { OxyError, sendError } from './errors';
@@ -89,7 +90,7 @@ export function createApp(config: Config, platform: Platform, logAll: Logger): A
   const request: RequestListener = (req, res) => {
     res.sendDate = sendDate;
     const { ex, clientIp } = exchange(req);
-    res.setHeader('x-oxy-request-id', ex.id);
+    rememberRequestId(res, ex.id);
     trackAnswer(req, res, () => logRequest(log, req, res, ex, clientIp));
     const fail = (err: unknown): void => {
       log('error', 'internal_error', {

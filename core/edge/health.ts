@@ -1,4 +1,5 @@
 import type { Platform } from '../platform';
+import { stampRequestId } from './request-id';
 import type { Step } from '../step';
 import { VERSION } from '../version';
 
@@ -10,6 +11,7 @@ export function healthCheck(platform: Platform): Step {
     const { method, url = '' } = req;
     if (method !== 'GET' && method !== 'HEAD') return false;
     if (url !== '/healthz' && !url.startsWith('/healthz?')) return false;
+    stampRequestId(res);
     res.writeHead(200, headers).end(method === 'HEAD' ? undefined : body);
     return true;
   };

@@ -6,7 +6,7 @@ export type Headers = IncomingHttpHeaders | OutgoingHttpHeaders;
 /**
  * Hop-by-hop headers (RFC 9110 §7.6.1, plus `Trailer` and the `Proxy-*` pair from RFC 7230/2616):
  * they describe one connection, so a proxy must not pass them on in either direction.
- * `Transfer-Encoding` is handled apart: see body-framing.ts.
+ * `Transfer-Encoding` is handled apart: see upstream/framing.ts.
  */
 export const HOP_BY_HOP = [
   'connection',

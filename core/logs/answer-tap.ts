@@ -26,7 +26,8 @@ export function tapAnswer(
   const json = plain && !answer.stream && /json/i.test(proxyRes.headers['content-type'] ?? '');
   const readError = plain && status >= 400 && status < 500;
   const limit = json ? JSON_LIMIT : ERROR_LIMIT;
-  let kept = '';
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
   let overflow = !json && !readError;
   let lastUsageLine: string | undefined;
   let tail = '';
@@ -46,13 +47,16 @@ export function tapAnswer(
       }
       if (tail.length > JSON_LIMIT) tail = '';
     } else if (!overflow) {
-      kept += chunk.toString('utf8');
-      overflow = kept.length > limit;
+      kept.push(chunk);
+      keptBytes += chunk.length;
+      overflow = keptBytes > limit;
     }
   });
   proxyRes.once('end', () => {
-    if (readError && REGION_REFUSAL.test(kept.slice(0, ERROR_LIMIT))) onRegionRefused();
-    const body = lastUsageLine?.slice(5) ?? (json && !overflow ? kept : undefined);
+    const text = kept.length === 0 ? '' : Buffer.concat(kept).toString('utf8');
+    if (readError && REGION_REFUSAL.test(text.slice(0, ERROR_LIMIT))) onRegionRefused();
+    // A JSON answer is parsed only when it reports usage at all.
+    const body = lastUsageLine?.slice(5) ?? (json && !overflow && text.includes('"usage') ? text : undefined);
     if (body === undefined) return;
     try {
       const parsed = JSON.parse(body) as { usage?: unknown; usageMetadata?: unknown };

@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { exposeHeaders } from '../access/cors';
+import { requestIdOf } from '../edge/request-id';
 
 const ms = (n: number): number => Math.round(n * 10) / 10;
 
@@ -15,6 +16,8 @@ export function answerHeaders(
   times: { arrived: number; sent: number; answered: number },
 ): OutgoingHttpHeaders {
   const headers = filter(proxyRes.headers);
+  const id = requestIdOf(res);
+  if (id !== undefined) headers['x-oxy-request-id'] = id;
   headers['server-timing'] =
     `oxy;dur=${ms(times.sent - times.arrived)}, upstream;dur=${ms(times.answered - times.sent)}`;
   if (res.hasHeader('access-control-allow-origin')) {

@@ -66,8 +66,11 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       target: route.target.href,
       changeOrigin: true,
       xfwd: false,
-      // Skips http-proxy's url.parse of the request target: onProxyReq writes the path itself.
+      // http-proxy's own path (a url.parse, which throws on `//x@[::1`, and a join that collapses `//`) is
+      // skipped, both parts of it: onProxyReq writes the path.
       toProxy: true,
+      ignorePath: true,
+      prependPath: false,
       agent: agent.agent,
       selfHandleResponse: true,
     };

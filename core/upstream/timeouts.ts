@@ -16,19 +16,20 @@ export interface TimeoutLimits {
  * after them the answer is broken off visibly (edge/broken-answer.ts).
  */
 export function watchTimeouts(proxyReq: ClientRequest, limits: TimeoutLimits): void {
-  let phase: 'send' | 'headers' | 'body' = 'send';
+  // The phase is read when the timer fires: no listener per request for it (ClientRequest keeps its
+  // response as `res` once the headers are in).
+  const answered = (): boolean => (proxyReq as { res?: unknown }).res != null;
   proxyReq.setTimeout(limits.idleMs, () =>
-    proxyReq.destroy(phase === 'headers' ? noAnswer(limits.headersMs) : silent(limits.idleMs)),
+    proxyReq.destroy(
+      !answered() && proxyReq.writableFinished ? noAnswer(limits.headersMs) : silent(limits.idleMs),
+    ),
   );
-  proxyReq.once('finish', () => {
-    if (phase !== 'send') return;
-    phase = 'headers';
-    proxyReq.setTimeout(limits.headersMs);
-  });
-  proxyReq.once('response', () => {
-    phase = 'body';
-    proxyReq.setTimeout(limits.idleMs);
-  });
+  // Equal limits (the default) need no switching; different ones switch when the request is sent, and back
+  // when its answer starts.
+  if (limits.headersMs !== limits.idleMs) {
+    proxyReq.once('finish', () => answered() || proxyReq.setTimeout(limits.headersMs));
+    proxyReq.once('response', () => proxyReq.setTimeout(limits.idleMs));
+  }
   const socket = proxyReq.socket as TLSSocket | null;
   if (!socket?.connecting) return;
   const timer = setTimeout(() => proxyReq.destroy(noConnection(limits.connectMs)), limits.connectMs);

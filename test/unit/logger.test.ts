@@ -1,4 +1,4 @@
-import { jsonLogger } from '../../core/logger';
+import { flushLogs, jsonLogger } from '../../core/logger';
 
 // Platform log collectors split on newlines: each event must be exactly one JSON line.
 describe('jsonLogger', () => {
@@ -17,6 +17,8 @@ describe('jsonLogger', () => {
     'writes one %s event as one newline-terminated JSON line, on the right stream',
     (level, used, unused) => {
       jsonLogger(level, 'something_happened', { code: 'x', n: 1 });
+      // Info lines wait for the next turn of the event loop (one write for many); flushing writes them now.
+      flushLogs();
       expect(unused()).not.toHaveBeenCalled();
       expect(used()).toHaveBeenCalledTimes(1);
       const line = used().mock.calls[0][0] as string;
