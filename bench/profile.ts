@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild, type Metafile } from 'esbuild';
+import { buildOptions } from '../scripts/bundle';
 import type { Build } from './build';
 import { nowMs } from './clock';
 import { measureLoad, type LoadOptions } from './load';
@@ -106,30 +107,14 @@ async function bundleTwin(metaPath: string, outDir: string): Promise<Twin> {
   const shipped = JSON.parse(readFileSync(metaPath, 'utf8')) as Metafile;
   const entry = Object.values(shipped.outputs).find((o) => o.entryPoint)?.entryPoint;
   if (!entry) throw new Error(`${metaPath}: no entry point`);
-  // The bundler aliases packages to `scripts/stubs/<package>.js`; the stubs in the shipped bundle say which.
-  const alias: Record<string, string> = {};
-  for (const input of Object.keys(shipped.inputs)) {
-    const m = /^scripts\/stubs\/(.+)\.js$/.exec(input);
-    if (m?.[1]) alias[m[1]] = `./${input}`;
-  }
-  const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string })
-    .version;
   const script = path.join(outDir, 'index.js');
+  // The shipped build's own options (stubs, define, target), unminified and written with a source map.
   const result = await esbuild({
+    ...buildOptions(entry),
     absWorkingDir: ROOT,
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node18',
     minify: false,
     sourcemap: 'external',
-    metafile: true,
     outfile: script,
-    legalComments: 'none',
-    define: { OXY_VERSION: JSON.stringify(version) },
-    alias,
-    logLevel: 'silent',
   });
   const inputs = (meta: Metafile): Set<string> => new Set(Object.keys(meta.inputs));
   const want = inputs(shipped);

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build, type Message, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Message, type Metafile } from 'esbuild';
 import { ZipFile } from 'yazl';
 import { loadConfig } from '../core/config';
 
@@ -96,8 +96,9 @@ function validatedConfig(file: string): Buffer {
   return readFileSync(absolute);
 }
 
-async function bundleEntry(entry: string): Promise<{ code: Buffer; metafile: Metafile }> {
-  const result = await build({
+/** The esbuild options of a shipped index.js; bench/profile.ts builds its unminified twin from them. */
+export function buildOptions(entry: string): BuildOptions & { metafile: true } {
+  return {
     absWorkingDir: ROOT,
     entryPoints: [entry],
     bundle: true,
@@ -106,13 +107,16 @@ async function bundleEntry(entry: string): Promise<{ code: Buffer; metafile: Met
     target: 'node18',
     minify: true,
     metafile: true,
-    write: false,
     outfile: 'index.js',
     legalComments: 'none', // the licenses ship whole in THIRD_PARTY_LICENSES
     define: { OXY_VERSION: JSON.stringify(VERSION) },
     alias: STUBS,
     logLevel: 'silent',
-  });
+  };
+}
+
+async function bundleEntry(entry: string): Promise<{ code: Buffer; metafile: Metafile }> {
+  const result = await build({ ...buildOptions(entry), write: false });
   const unexpected = result.warnings.filter((w) => !HARMLESS_WARNINGS.some((h) => h.match.test(w.text)));
   if (unexpected.length > 0)
     throw new Error(`esbuild warnings in ${entry}:\n${unexpected.map(describe).join('\n')}`);
