@@ -10,7 +10,8 @@ export function redactedPath(url: string): string {
   return url.includes('=') ? url.replace(SECRET_PARAM, '$1***') : url;
 }
 
-const ms = (n: number): number => Math.round(n * 10) / 10;
+/** Milliseconds to one decimal, as every duration in the logs and Server-Timing is given. */
+export const ms = (n: number): number => Math.round(n * 10) / 10;
 
 /**
  * One JSON line per request, written when its answer closes (SCF ships stdout to CLS, FC to SLS): who asked

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../logger';
-import { redactedPath } from '../logs/request-log';
+import { ms, redactedPath } from '../logs/request-log';
 import type { Exchange } from '../step';
 import type { SessionEnd } from './session';
 
@@ -22,7 +22,7 @@ export function logSession(
     path: redactedPath(req.url ?? ''),
     route: ex.route ? ex.route.prefix || '/' : undefined,
     status,
-    durationMs: Math.round((performance.now() - ex.start) * 10) / 10,
+    durationMs: ms(performance.now() - ex.start),
     framesIn: end?.fromClient.frames,
     bytesIn: end?.fromClient.bytes,
     framesOut: end?.fromUpstream.frames,

@@ -1,8 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { exposeHeaders } from '../access/cors';
 import { requestIdOf } from '../edge/request-id';
-
-const ms = (n: number): number => Math.round(n * 10) / 10;
+import { ms } from '../logs/request-log';
 
 /**
  * The headers the client's answer goes out with: the upstream's after `filter`, a Server-Timing with oxy's

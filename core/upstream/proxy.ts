@@ -64,8 +64,8 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
     const host = route.target.host;
     const options: Options<IncomingMessage, ServerResponse> = {
       target: route.target.href,
-      changeOrigin: true,
       xfwd: false,
+      // No changeOrigin: Host is set from the target in onProxyReq, like the path and the framing.
       // http-proxy's own path (a url.parse, which throws on `//x@[::1`, and a join that collapses `//`) is
       // skipped, both parts of it: onProxyReq writes the path.
       toProxy: true,
