@@ -31,6 +31,7 @@ export function measureLogCost(lines = 50_000): LogCost {
   const ex: Exchange = {
     id: 'b7e4c2f0-1d2e-4f5a-9b6c-7d8e9f0a1b2c',
     start: performance.now(),
+    clientIp: '203.0.113.9',
     proxyKey: '#1a2b3c4d',
     bytesIn: 214,
     upstream: {
@@ -43,10 +44,10 @@ export function measureLogCost(lines = 50_000): LogCost {
     },
   };
   try {
-    for (let i = 0; i < 2000; i++) logRequest(log, req, res, ex, '203.0.113.9');
+    for (let i = 0; i < 2000; i++) logRequest(log, req, res, ex);
     bytes = 0;
     const t0 = nowMs();
-    for (let i = 0; i < lines; i++) logRequest(log, req, res, ex, '203.0.113.9');
+    for (let i = 0; i < lines; i++) logRequest(log, req, res, ex);
     const elapsed = nowMs() - t0;
     return {
       lines,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientIpOf } from './access/client-ip';
 import { cors } from './access/cors';
@@ -80,32 +80,42 @@ export function createApp(config: Config, platform: Platform, logAll: Logger): A
   const sendDate = !platform.forbiddenResponseHeaders?.names?.includes('date');
 
   const { requestIdHeader } = platform;
-  const exchange = (req: IncomingMessage): { ex: Exchange; clientIp?: string } => {
+  const exchange = (req: IncomingMessage): Exchange => {
     const platformId = requestIdHeader ? req.headers[requestIdHeader] : undefined;
-    const id = typeof platformId === 'string' && platformId !== '' ? platformId : randomUUID();
-    // The client's address is read before the platform's headers are stripped on the way upstream.
-    return { ex: { id, start: performance.now() }, clientIp: clientIpOf(req, clientIpHeader) };
+    return {
+      id: typeof platformId === 'string' && platformId !== '' ? platformId : randomUUID(),
+      start: performance.now(),
+      // The client's address is read before the platform's headers are stripped on the way upstream.
+      clientIp: clientIpOf(req, clientIpHeader),
+      route: undefined,
+      path: undefined,
+      proxyKey: undefined,
+      poolKey: undefined,
+      bytesIn: undefined,
+      upstream: undefined,
+    };
+  };
+
+  const fail = (req: IncomingMessage, res: ServerResponse, ex: Exchange, err: unknown): void => {
+    log('error', 'internal_error', {
+      id: ex.id,
+      method: req.method,
+      message: String((err as Error)?.message),
+    });
+    sendError(res, new OxyError('internal_error', 'The proxy failed to handle the request.', 500));
   };
 
   const request: RequestListener = (req, res) => {
     res.sendDate = sendDate;
-    const { ex, clientIp } = exchange(req);
+    const ex = exchange(req);
     rememberRequestId(res, ex.id);
-    trackAnswer(req, res, () => logRequest(log, req, res, ex, clientIp));
-    const fail = (err: unknown): void => {
-      log('error', 'internal_error', {
-        id: ex.id,
-        method: req.method,
-        message: String((err as Error)?.message),
-      });
-      sendError(res, new OxyError('internal_error', 'The proxy failed to handle the request.', 500));
-    };
+    trackAnswer(req, res, () => logRequest(log, req, res, ex));
     try {
       for (const step of steps) if (step(req, res, ex)) return;
-      ex.route!.upstream(req, res, ex, fail);
+      ex.route!.upstream(req, res, ex, (err) => fail(req, res, ex, err));
     } catch (err) {
       // A throw here would otherwise be an uncaught exception and take every stream in flight down with it.
-      fail(err);
+      fail(req, res, ex, err);
     }
   };
   return { request, upgrade: upgradeListener({ steps: upgradeSteps, request, exchange, sendDate, log }) };

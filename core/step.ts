@@ -4,13 +4,16 @@ import type { Route } from './routing/route';
 
 /**
  * What the steps learn about one request and hand on to the ones after them; the request log line is
- * made of it when the answer closes (logs/request-log.ts).
+ * made of it when the answer closes (logs/request-log.ts). Made with every field present (app.ts), so
+ * each exchange has the same shape from the start and V8 never reshapes it on the way.
  */
 export interface Exchange {
   /** The platform's request id, else one oxy made; returned as `x-oxy-request-id`. */
   id: string;
   /** performance.now() when the request arrived. */
   start: number;
+  /** The caller's trusted address (access/client-ip.ts), read before the platform's headers are stripped. */
+  clientIp?: string;
   /** The upstream this request goes to (routing/route-select.ts). */
   route?: Route;
   /** Its path on that upstream: the route's base path, then the request target after the route prefix. */

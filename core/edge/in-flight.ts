@@ -1,18 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
-/** Answers started and not yet closed, per client connection (pipelined requests queue theirs). */
-const perSocket = new WeakMap<Socket, number>();
+/**
+ * Answers started and not yet closed on a client connection (pipelined requests queue theirs). A
+ * symbol-keyed field of the socket rather than a WeakMap entry, which every GC would have to visit.
+ */
+const OPEN = Symbol('oxy.openAnswers');
+
+type Counted = Socket & { [OPEN]?: number };
+
 /** Every answer not yet closed, for the end of a shutdown's grace. */
 const open = new Set<ServerResponse>();
 
 /** Counts `res` as in progress until it closes, then calls `onClose`. */
 export function trackAnswer(req: IncomingMessage, res: ServerResponse, onClose: () => void): void {
-  const socket = req.socket;
-  perSocket.set(socket, (perSocket.get(socket) ?? 0) + 1);
+  const socket = req.socket as Counted;
+  socket[OPEN] = (socket[OPEN] ?? 0) + 1;
   open.add(res);
   res.once('close', () => {
-    perSocket.set(socket, (perSocket.get(socket) ?? 1) - 1);
+    socket[OPEN] = (socket[OPEN] ?? 1) - 1;
     open.delete(res);
     onClose();
   });
@@ -23,7 +29,7 @@ export function trackAnswer(req: IncomingMessage, res: ServerResponse, onClose: 
  * answer would land inside that answer's bytes (Node's own clientError handler checks this too).
  */
 export function answerInProgress(socket: Socket): boolean {
-  return (perSocket.get(socket) ?? 0) > 0;
+  return ((socket as Counted)[OPEN] ?? 0) > 0;
 }
 
 /** The answers still open now. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { UpstreamAnswer } from '../step';
+import { usageOf } from './usage-json';
 
 /** JSON answers larger than this are not read for their usage. */
 const JSON_LIMIT = 1024 * 1024;
@@ -53,13 +54,14 @@ export function tapAnswer(
     }
   });
   proxyRes.once('end', () => {
-    const text = kept.length === 0 ? '' : Buffer.concat(kept).toString('utf8');
-    if (readError && REGION_REFUSAL.test(text.slice(0, ERROR_LIMIT))) onRegionRefused();
-    // A JSON answer is parsed only when it reports usage at all.
-    const body = lastUsageLine?.slice(5) ?? (json && !overflow && text.includes('"usage') ? text : undefined);
-    if (body === undefined) return;
+    if (kept.length > 0) {
+      const body = kept.length === 1 ? kept[0]! : Buffer.concat(kept);
+      if (readError && REGION_REFUSAL.test(body.toString('utf8', 0, ERROR_LIMIT))) onRegionRefused();
+      if (json && !overflow) answer.usage = usageOf(body);
+    }
+    if (lastUsageLine === undefined) return;
     try {
-      const parsed = JSON.parse(body) as { usage?: unknown; usageMetadata?: unknown };
+      const parsed = JSON.parse(lastUsageLine.slice(5)) as { usage?: unknown; usageMetadata?: unknown };
       answer.usage = parsed.usage ?? parsed.usageMetadata;
     } catch {
       // Not JSON after all: no usage to report.

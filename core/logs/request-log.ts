@@ -18,13 +18,7 @@ export const ms = (n: number): number => Math.round(n * 10) / 10;
  * for what, where it went, what came back, how long it took and what it cost in tokens. Never a header
  * value, a key (only fingerprints) or a body.
  */
-export function logRequest(
-  log: Logger,
-  req: IncomingMessage,
-  res: ServerResponse,
-  ex: Exchange,
-  clientIp?: string,
-): void {
+export function logRequest(log: Logger, req: IncomingMessage, res: ServerResponse, ex: Exchange): void {
   const up = ex.upstream;
   log(req.url === '/healthz' ? 'debug' : 'info', 'request', {
     id: ex.id,
@@ -40,7 +34,7 @@ export function logRequest(
     bytesIn: ex.bytesIn,
     bytesOut: up?.bytesOut,
     stream: up?.stream,
-    clientIp,
+    clientIp: ex.clientIp,
     proxyKey: ex.proxyKey,
     poolKey: ex.poolKey?.fingerprint,
     usage: up?.usage,

@@ -11,7 +11,7 @@ export interface UpgradeContext {
   steps: Step[];
   /** The HTTP request listener, for an `Upgrade` that is not WebSocket (`h2c`): answered as plain HTTP. */
   request: RequestListener;
-  exchange(req: IncomingMessage): { ex: Exchange; clientIp?: string };
+  exchange(req: IncomingMessage): Exchange;
   sendDate: boolean;
   log: Logger;
 }
@@ -47,13 +47,13 @@ export function upgradeListener(ctx: UpgradeContext) {
         ),
       );
     }
-    const { ex, clientIp } = ctx.exchange(req);
+    const ex = ctx.exchange(req);
     res.setHeader('x-oxy-request-id', ex.id);
     let logged = false;
     const done = (status: number, end?: Parameters<typeof logSession>[4]): void => {
       if (logged) return;
       logged = true;
-      logSession(ctx.log, req, ex, status, end, clientIp);
+      logSession(ctx.log, req, ex, status, end, ex.clientIp);
     };
     res.once('finish', () => done(res.statusCode));
     try {

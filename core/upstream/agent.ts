@@ -8,6 +8,11 @@ const IDLE_MS = 30_000;
 /** The pool is scanned at most this often: against a 30 s limit, a second's slack costs nothing. */
 const SCAN_EVERY_MS = 1_000;
 
+/** When a pooled socket was last freed: a field of its own, not a WeakMap entry made on every request. */
+const FREE_SINCE = Symbol('oxy.freeSince');
+
+type Pooled = Socket & { [FREE_SINCE]?: number };
+
 export interface UpstreamAgent {
   agent: http.Agent;
   /**
@@ -25,8 +30,7 @@ export interface UpstreamAgent {
 export function upstreamAgent(target: URL, now: () => number = Date.now): UpstreamAgent {
   const options: http.AgentOptions = { keepAlive: true, scheduling: 'lifo', timeout: IDLE_MS };
   const agent = target.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
-  const freeSince = new WeakMap<Socket, number>();
-  agent.on('free', (socket: Socket) => freeSince.set(socket, now()));
+  agent.on('free', (socket: Pooled) => (socket[FREE_SINCE] = now()));
   let lastScan = -Infinity;
   return {
     agent,
@@ -37,7 +41,7 @@ export function upstreamAgent(target: URL, now: () => number = Date.now): Upstre
       const oldest = time - IDLE_MS;
       for (const sockets of Object.values(agent.freeSockets)) {
         for (const socket of sockets ?? [])
-          if ((freeSince.get(socket) ?? Infinity) <= oldest) socket.destroy();
+          if (((socket as Pooled)[FREE_SINCE] ?? Infinity) <= oldest) socket.destroy();
       }
     },
   };

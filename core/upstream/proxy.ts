@@ -25,6 +25,7 @@ import { upstreamBadResponse, upstreamCut, upstreamFailure } from './failures';
 import { type Framing, applyFraming, framedLength, requestFraming } from './framing';
 import type { KeyPool } from './key-pool';
 import { abortOnHangUp } from './hang-up';
+import { engineTarget } from './engine-target';
 import { watchTimeouts } from './timeouts';
 
 /** One request's way through the upstream, from the client's request before its headers are filtered. */
@@ -37,6 +38,11 @@ interface Attempt {
   /** performance.now() when the request left for the upstream. */
   sent: number;
 }
+
+/** The attempt in flight for a request: a field of its own rather than a WeakMap entry every GC visits. */
+const ATTEMPT = Symbol('oxy.attempt');
+
+type Attempted = IncomingMessage & { [ATTEMPT]?: Attempt };
 
 /**
  * Builds the upstreams: each filters the request, hands it to http-proxy-middleware and streams the answer
@@ -59,11 +65,10 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
   };
 
   return (route: RouteConfig, pool: KeyPool | undefined): Upstream => {
-    const attempts = new WeakMap<IncomingMessage, Attempt>();
     const agent = upstreamAgent(route.target);
     const host = route.target.host;
     const options: Options<IncomingMessage, ServerResponse> = {
-      target: route.target.href,
+      target: engineTarget(route.target),
       xfwd: false,
       // No changeOrigin: Host is set from the target in onProxyReq, like the path and the framing.
       // http-proxy's own path (a url.parse, which throws on `//x@[::1`, and a join that collapses `//`) is
@@ -74,10 +79,10 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       agent: agent.agent,
       selfHandleResponse: true,
     };
-    let server: { web(req: IncomingMessage, res: ServerResponse, options: object): void } | undefined;
+    let server: { web(req: IncomingMessage, res: ServerResponse, options?: object): void } | undefined;
 
     const onProxyReq = (proxyReq: ClientRequest, req: IncomingMessage, res: ServerResponse): void => {
-      const attempt = attempts.get(req);
+      const attempt = (req as Attempted)[ATTEMPT];
       // The request line, Host and framing are written here, once, over whatever http-proxy derived: its URL
       // join collapses `//` and rewrites `http:/` inside paths. Too late (headers already out) fails closed.
       if (!attempt || !applyFraming(proxyReq, attempt.framing)) {
@@ -113,7 +118,7 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
         proxyRes.destroy();
         return onError(upstreamBadResponse(status), req, res);
       }
-      const attempt = attempts.get(req)!;
+      const attempt = (req as Attempted)[ATTEMPT]!;
       const { ex } = attempt;
       const body = pool && failover(proxyRes, req, ex, attempt.replay, pool, route, log);
       if (body && server) {
@@ -149,17 +154,16 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       releaseBuffersOf(proxyRes, bodyLengthOf(proxyRes));
       // An upstream failure mid-body breaks the answer off visibly instead of ending it cleanly. (A client
       // hang-up is abortOnHangUp's.) `pipe` rather than `pipeline`: that one allocates an AbortController per call.
-      const cut = (): void => {
+      // 'close' alone: an IncomingMessage emits 'error' only to listeners it has, and always closes.
+      proxyRes.once('close', () => {
         if (!proxyRes.complete) breakAnswer(res, upstreamCut());
-      };
-      proxyRes.once('error', cut);
-      proxyRes.once('close', cut);
+      });
     };
 
     const onError = (err: unknown, req: IncomingMessage, res: ServerResponse): void => {
       const failure = upstreamFailure(err);
       if (!req.socket.destroyed && !res.writableEnded) {
-        logUpstreamFailure(log, req, attempts.get(req)?.ex, route.prefix, failure, err);
+        logUpstreamFailure(log, req, (req as Attempted)[ATTEMPT]?.ex, route.prefix, failure, err);
       }
       sendError(res, failure);
     };
@@ -174,6 +178,9 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       plugins: [
         (proxyServer) => {
           server = proxyServer as unknown as typeof server;
+          // The engine's options are the object hpm made it with (`{}`), filled in here once: `web(req, res)`
+          // then runs on them as they are, where passing options would copy them into a new object per request.
+          Object.assign((proxyServer as unknown as { options: object }).options, options);
           proxyServer.on('proxyReq', onProxyReq);
           proxyServer.on('proxyRes', onProxyRes);
           proxyServer.on('error', (err, req, res) => onError(err, req, res as ServerResponse));
@@ -188,16 +195,16 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       const replayable =
         ex.poolKey !== undefined &&
         (framing.kind === 'none' || (framing.kind === 'length' && Number(framing.length) <= REPLAY_LIMIT));
-      attempts.set(req, {
+      (req as Attempted)[ATTEMPT] = {
         ex,
         framing,
         replay: replayable ? { chunks: [], complete: false, used: false } : undefined,
         sent: performance.now(),
-      });
+      };
       req.headers = filterRequest(req.headers);
       agent.dropStale();
       try {
-        server!.web(req, res, options);
+        server!.web(req, res);
       } catch (err) {
         // http-proxy refused to build the request (an invalid header value, say): oxy's own failure.
         fail(err);

@@ -1,0 +1,58 @@
+const KEYS = ['"usage"', '"usageMetadata"'];
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * The token usage a JSON answer reports: the object under its last `"usage"` (OpenAI, Anthropic) or
+ * `"usageMetadata"` (Gemini) key, the top-level one in every provider's answer shape, since usage comes
+ * after the content there. Only that object is parsed: parsing every answer whole to read a few counts
+ * would cost the proxy more than any other step of a request. Where the key cannot be read that way (it
+ * sits in a string, or its value is no object), the whole body is parsed and its top-level usage taken.
+ */
+export function usageOf(body: Buffer): unknown {
+  for (const key of KEYS) {
+    const at = body.lastIndexOf(key);
+    if (at === -1) continue;
+    const value = objectAfter(body, at + key.length);
+    if (value === undefined || body[at - 1] === BACKSLASH) return wholeBodyUsage(body);
+    try {
+      return JSON.parse(body.toString('utf8', value.start, value.end));
+    } catch {
+      return wholeBodyUsage(body);
+    }
+  }
+  return undefined;
+}
+
+function wholeBodyUsage(body: Buffer): unknown {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { usage?: unknown; usageMetadata?: unknown } | null;
+    return parsed?.usage ?? parsed?.usageMetadata;
+  } catch {
+    return undefined; // not JSON after all: no usage to report
+  }
+}
+
+const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/** Where the object after `: ` at `from` starts and ends (exclusive), strings and nesting understood. */
+function objectAfter(body: Buffer, from: number): { start: number; end: number } | undefined {
+  let i = from;
+  while (isSpace(body[i])) i++;
+  if (body[i++] !== 0x3a /* : */) return undefined;
+  while (isSpace(body[i])) i++;
+  if (body[i] !== 0x7b /* { */) return undefined;
+  const start = i;
+  let depth = 0;
+  let inString = false;
+  for (; i < body.length; i++) {
+    const c = body[i];
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === 0x7b) depth++;
+    else if (c === 0x7d /* } */ && --depth === 0) return { start, end: i + 1 };
+  }
+  return undefined;
+}
