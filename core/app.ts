@@ -6,7 +6,7 @@ import { cors } from './access/cors';
 import { ipAccess } from './access/ip-access';
 import { poolKeys } from './access/pool-keys';
 import { proxyKeys } from './access/proxy-keys';
-import type { Config } from './config';
+import { type Config, moderationServices } from './config';
 import { healthCheck } from './edge/health';
 import { trackAnswer } from './edge/in-flight';
 import { rememberRequestId } from './edge/request-id';
@@ -35,7 +35,7 @@ export interface App {
 /**
  * The request and upgrade listeners. Each request runs these steps in this order, and the route's upstream
  * gets what none of them answered: platform calls → health → request target → CORS → IP lists → proxy keys
- * → route → pool key → upstream. A WebSocket upgrade runs the same steps, with its Origin checked in place
+ * → route → pool key → prompt moderation (when the route moderates: it waits for the check) → upstream. A WebSocket upgrade runs the same steps, with its Origin checked in place
  * of CORS and the browser's subprotocol key understood. A step that is not configured is not in the list.
  * Plain node:http: a web framework would add parsers and per-request setup a pure proxy never uses.
  */
@@ -43,25 +43,35 @@ export function createApp(config: Config, platform: Platform, logAll: Logger): A
   const log = leveled(logAll, config.logLevel);
   const upstream = upstreams(config, platform, log);
   const websocket = websocketUpstreams(config, platform, log);
-  const route = (r: RouteConfig): Route => {
-    const pool = r.upstreamKeys.length > 0 ? new KeyPool(r.upstreamKeys, config.keyRestMs) : undefined;
+  const defaultPool =
+    config.upstreamKeys.length > 0 ? new KeyPool(config.upstreamKeys, config.keyRestMs) : undefined;
+  const moderation = moderationFor(config, platform, defaultPool, log);
+  const route = (r: RouteConfig, pool?: KeyPool): Route => {
     const basePath = r.target.pathname === '/' ? '' : r.target.pathname;
+    const moderated = moderation?.(r);
     return {
       prefix: r.prefix,
       basePath,
       kind: r.kind,
       pool,
-      upstream: upstream(r, pool),
+      upstream: upstream(r, pool, moderated?.answer),
       websocket: websocket(r),
+      moderation: moderated,
     };
   };
-  const fallback = route({
-    prefix: '',
-    target: config.target,
-    kind: config.targetKind ?? kindOfHost(config.target.hostname),
-    upstreamKeys: config.upstreamKeys,
-  });
-  const routes = config.routes.map(route);
+  const fallback = route(
+    {
+      prefix: '',
+      target: config.target,
+      kind: config.targetKind ?? kindOfHost(config.target.hostname),
+      upstreamKeys: config.upstreamKeys,
+      moderation: config.moderation,
+    },
+    defaultPool,
+  );
+  const routes = config.routes.map((r) =>
+    route(r, r.upstreamKeys.length > 0 ? new KeyPool(r.upstreamKeys, config.keyRestMs) : undefined),
+  );
   const { ipAllow: allow, ipDeny: deny, clientIpHeader } = config;
   const locked = config.proxyKeys.length > 0;
   const access = (origin: Step, keys: Step[]): Step[] => [
@@ -112,11 +122,34 @@ export function createApp(config: Config, platform: Platform, logAll: Logger): A
     trackAnswer(req, res, () => logRequest(log, req, res, ex));
     try {
       for (const step of steps) if (step(req, res, ex)) return;
-      ex.route!.upstream(req, res, ex, (err) => fail(req, res, ex, err));
+      const { moderation: gate } = ex.route!;
+      if (gate) return gate.prompt(req, res, ex, (body) => forward(req, res, ex, body));
+      forward(req, res, ex);
     } catch (err) {
       // A throw here would otherwise be an uncaught exception and take every stream in flight down with it.
       fail(req, res, ex, err);
     }
   };
+  // Also called once a moderated prompt has passed, outside the listener's try: so it has its own.
+  const forward = (req: IncomingMessage, res: ServerResponse, ex: Exchange, body?: Buffer): void => {
+    try {
+      ex.route!.upstream(req, res, ex, (err) => fail(req, res, ex, err), body);
+    } catch (err) {
+      fail(req, res, ex, err);
+    }
+  };
   return { request, upgrade: upgradeListener({ steps: upgradeSteps, request, exchange, sendDate, log }) };
+}
+
+/**
+ * Each route's moderation, or undefined when no route moderates: then the moderation modules are never
+ * loaded (a bundled `require` runs a module's code only when called), so an instance without moderation
+ * pays nothing for it at start.
+ */
+function moderationFor(config: Config, platform: Platform, defaultPool: KeyPool | undefined, log: Logger) {
+  if (!moderationServices(config).has('tencent') && !moderationServices(config).has('openai'))
+    return undefined;
+  const { routeModeration } = require('./moderation/moderation') as typeof import('./moderation/moderation');
+  const bodyLimit = platform.requestBodyLimit ?? 32 * 1024 * 1024;
+  return routeModeration({ config, bodyLimit, defaultPool, log });
 }

@@ -14,7 +14,15 @@ import {
 } from './config/values';
 import { OxyError } from './errors';
 import { type LogLevel, parseLogLevel } from './logger';
-import type { ProviderKind } from './routing/provider-kind';
+import { defaultTmsRegion, tencentCredentials } from './moderation/tencent/credentials';
+import {
+  type ModerationLevel,
+  type ModerationService,
+  TMS_ENDPOINT,
+  parseModerationLevel,
+  parseModerationService,
+} from './moderation/settings';
+import { type ProviderKind, kindOfHost } from './routing/provider-kind';
 import { type RouteConfig, parseEnvRoutes, parseFileRoutes, parseKind } from './routing/route-table';
 
 /**
@@ -84,6 +92,27 @@ export interface Config {
   clientIpHeader?: string;
   /** Browser origins allowed by CORS. Env `OXY_CORS_ORIGINS`, `*` or a list. Default `*`. */
   corsOrigins: CorsOrigins;
+  /**
+   * Text moderation of prompts and streamed answers: `off`, `tencent` (Tencent Cloud TMS) or `openai` (the
+   * default target's `/v1/moderations`, with a pool key). A route of the config file may set its own. Env
+   * `OXY_MODERATION`. Default `off`.
+   */
+  moderation: ModerationService;
+  /** `block` (what the service calls Block) or `review` (Review too). Env `OXY_MODERATION_LEVEL`. Default `block`. */
+  moderationLevel: ModerationLevel;
+  /** TMS region. Env `OXY_MODERATION_REGION`. Default: `TENCENTCLOUD_REGION` (SCF sets it), else `TENCENT_CLOUD_AP`. */
+  moderationRegion?: string;
+  /** TMS endpoint. Env `OXY_MODERATION_ENDPOINT`. Default `https://tms.tencentcloudapi.com`. */
+  moderationEndpoint: URL;
+  /** One check's time limit. Env `OXY_MODERATION_TIMEOUT_MS`. Default 5000. */
+  moderationTimeoutMs: number;
+  /** Let text through unchecked when the service fails (else refuse it). Env `OXY_MODERATION_FAIL_OPEN`. Default `false`. */
+  moderationFailOpen: boolean;
+  /**
+   * The environment the configuration was read from, where Tencent credentials are read again at each check
+   * (temporary role credentials expire; moderation/tencent/credentials.ts).
+   */
+  credentialEnv: Env;
 }
 
 export type ConfigVar =
@@ -106,7 +135,13 @@ export type ConfigVar =
   | 'OXY_IP_ALLOW'
   | 'OXY_IP_DENY'
   | 'OXY_CLIENT_IP_HEADER'
-  | 'OXY_CORS_ORIGINS';
+  | 'OXY_CORS_ORIGINS'
+  | 'OXY_MODERATION'
+  | 'OXY_MODERATION_LEVEL'
+  | 'OXY_MODERATION_REGION'
+  | 'OXY_MODERATION_ENDPOINT'
+  | 'OXY_MODERATION_TIMEOUT_MS'
+  | 'OXY_MODERATION_FAIL_OPEN';
 
 /** What an entrypoint may change about how config is read. */
 export interface ConfigDefaults {
@@ -118,7 +153,7 @@ export interface ConfigDefaults {
   configFile?: string;
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 /** How one setting is read: from its variable's text, or from the file's JSON value. */
 interface Setting<T> {
@@ -187,6 +222,15 @@ const SETTINGS = {
     v.trim() === '' ? undefined : parseHeaderName(v),
   ),
   OXY_CORS_ORIGINS: items('*', (v) => parseCorsOrigins(v.join(',') || '*')),
+  OXY_MODERATION: scalar('off', parseModerationService),
+  OXY_MODERATION_LEVEL: scalar('block', parseModerationLevel),
+  OXY_MODERATION_REGION: scalar<string | undefined>('', (v) => v.trim() || undefined),
+  OXY_MODERATION_ENDPOINT: scalar(TMS_ENDPOINT, parseUrl, (v) => JSON.stringify(withoutUserinfo(v))),
+  OXY_MODERATION_TIMEOUT_MS: ms('5000'),
+  OXY_MODERATION_FAIL_OPEN: {
+    ...scalar('false', parseBoolean),
+    file: (v: unknown) => parseBoolean(String(v)),
+  },
 } satisfies Record<ConfigVar, Setting<unknown>>;
 
 type Values = { [K in ConfigVar]: ReturnType<(typeof SETTINGS)[K]['env']> };
@@ -246,9 +290,47 @@ export function loadConfig(env: Env, defaults: ConfigDefaults = {}): Config {
     ipDeny: read('OXY_IP_DENY'),
     clientIpHeader: read('OXY_CLIENT_IP_HEADER'),
     corsOrigins: read('OXY_CORS_ORIGINS'),
+    moderation: read('OXY_MODERATION'),
+    moderationLevel: read('OXY_MODERATION_LEVEL'),
+    moderationRegion: read('OXY_MODERATION_REGION') ?? defaultTmsRegion(env),
+    moderationEndpoint: read('OXY_MODERATION_ENDPOINT'),
+    moderationTimeoutMs: read('OXY_MODERATION_TIMEOUT_MS'),
+    moderationFailOpen: read('OXY_MODERATION_FAIL_OPEN'),
+    credentialEnv: env,
   };
   refuseOpenRelay(config);
+  refuseUnusableModeration(config, env);
   return config;
+}
+
+/** The services a configuration moderates with, per route. */
+export function moderationServices(config: Config): Set<ModerationService> {
+  return new Set([config.moderation, ...config.routes.map((r) => r.moderation ?? config.moderation)]);
+}
+
+/** Moderation that could never check a text would fail every request (or pass them all): refuse to start. */
+function refuseUnusableModeration(config: Config, env: Env): void {
+  const services = moderationServices(config);
+  if (services.has('tencent')) {
+    if (config.moderationRegion === undefined) {
+      throw configError(
+        'OXY_MODERATION=tencent needs a region: set OXY_MODERATION_REGION (e.g. ap-guangzhou); SCF sets TENCENTCLOUD_REGION itself',
+      );
+    }
+    if (tencentCredentials(env) === undefined) {
+      throw configError(
+        'OXY_MODERATION=tencent needs Tencent Cloud credentials: on SCF give the function a run role (TENCENTCLOUD_SECRETID/SECRETKEY/SESSIONTOKEN), elsewhere set TENCENT_CLOUD_SID and TENCENT_CLOUD_SKEY',
+      );
+    }
+  }
+  if (services.has('openai')) {
+    const kind = config.targetKind ?? kindOfHost(config.target.hostname);
+    if (kind !== 'openai' || config.upstreamKeys.length === 0) {
+      throw configError(
+        "OXY_MODERATION=openai calls the default target's /v1/moderations with a pool key: it needs an OpenAI-kind OXY_TARGET and OXY_UPSTREAM_KEYS",
+      );
+    }
+  }
 }
 
 /** A key pool without proxy keys would let anyone who finds the URL spend the owner's keys. */

@@ -11,6 +11,8 @@ export interface Platform {
   config?: ConfigDefaults;
   /** Request-header prefixes where the platform puts cloud credentials: always stripped, whatever the config. */
   credentialHeaderPrefixes?: readonly string[];
+  /** The largest request body the platform passes on, in bytes (a moderated prompt is read up to it). Default 32 MiB. */
+  requestBodyLimit?: number;
   /** Request header that carries the platform's request id (read before headers are stripped), for logs. */
   requestIdHeader?: string;
   /** Response headers the platform rejects. If `date` is among them, Node's own Date header is left off too. */

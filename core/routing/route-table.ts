@@ -1,4 +1,5 @@
 import { ValueError, parseKeys, parseUrl } from '../config/values';
+import { type ModerationService, parseModerationService } from '../moderation/settings';
 import { PROVIDER_KINDS, type ProviderKind, kindOfHost } from './provider-kind';
 
 /** One upstream the proxy can reach: the default target (prefix '') or a route of OXY_ROUTES. */
@@ -9,6 +10,8 @@ export interface RouteConfig {
   kind: ProviderKind;
   /** This upstream's own key pool; empty when clients bring their keys. */
   upstreamKeys: string[];
+  /** This route's moderation service (config file only); OXY_MODERATION's when unset. */
+  moderation?: ModerationService;
 }
 
 /** Stage prefixes pasted from retired API Gateway URLs; stripped, so never usable as route prefixes. */
@@ -53,11 +56,11 @@ export function parseEnvRoutes(items: readonly string[]): RouteConfig[] {
   );
 }
 
-const ROUTE_KEYS = new Set(['prefix', 'target', 'kind', 'upstreamKeys']);
+const ROUTE_KEYS = new Set(['prefix', 'target', 'kind', 'upstreamKeys', 'moderation']);
 
-/** The config file's `routes`: `[{ "prefix", "target", "kind"?, "upstreamKeys"? }]`. */
+/** The config file's `routes`: `[{ "prefix", "target", "kind"?, "upstreamKeys"?, "moderation"? }]`. */
 export function parseFileRoutes(value: unknown): RouteConfig[] {
-  const shape = 'an array of {"prefix", "target", "kind"?, "upstreamKeys"?} objects';
+  const shape = 'an array of {"prefix", "target", "kind"?, "upstreamKeys"?, "moderation"?} objects';
   if (!Array.isArray(value)) throw new ValueError(shape);
   return checkUnique(
     value.map((r: unknown, i) => {
@@ -83,6 +86,7 @@ export function parseFileRoutes(value: unknown): RouteConfig[] {
         target,
         kind: o.kind === undefined ? kindOfHost(target.hostname) : field('kind', parseKind),
         upstreamKeys: parseKeys(keys as string[]),
+        ...(o.moderation === undefined ? {} : { moderation: field('moderation', parseModerationService) }),
       };
     }),
   );

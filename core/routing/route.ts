@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RouteModeration } from '../moderation/moderation';
 import type { WebSocketUpstream } from '../realtime/websocket-upstream';
 import type { Exchange } from '../step';
 import type { KeyPool } from '../upstream/key-pool';
@@ -11,6 +12,8 @@ export type Upstream = (
   ex: Exchange,
   /** Called with an error http-proxy-middleware threw instead of sending the request. */
   fail: (err: unknown) => void,
+  /** The request body, when a step has read it already (moderation/prompt-gate.ts). */
+  body?: Buffer,
 ) => void;
 
 /** An upstream as the request path uses it: where it is, how keys travel to it, its pool. */
@@ -24,4 +27,6 @@ export interface Route {
   upstream: Upstream;
   /** The same upstream for WebSocket upgrades (realtime/websocket-upstream.ts). */
   websocket: WebSocketUpstream;
+  /** Text moderation of prompts and streamed answers, when configured (moderation/moderation.ts). */
+  moderation?: RouteModeration;
 }

@@ -26,6 +26,7 @@ import { type Framing, applyFraming, framedLength, requestFraming } from './fram
 import type { KeyPool } from './key-pool';
 import { abortOnHangUp } from './hang-up';
 import { engineTarget } from './engine-target';
+import { type AnswerFilter, moderatedStream, unreadableStream } from './moderated-answer';
 import { watchTimeouts } from './timeouts';
 
 /** One request's way through the upstream, from the client's request before its headers are filtered. */
@@ -37,6 +38,12 @@ interface Attempt {
   replay?: Replay;
   /** performance.now() when the request left for the upstream. */
   sent: number;
+  /** The body, when the prompt gate has read it already (moderation/prompt-gate.ts). */
+  body?: Buffer;
+  /** The request to the upstream, once made: a blocked streamed answer aborts it. */
+  proxyReq?: ClientRequest;
+  /** Moderation blocked the answer and ended it: the upstream's closing is no failure then. */
+  blocked?: boolean;
 }
 
 /** The attempt in flight for a request: a field of its own rather than a WeakMap entry every GC visits. */
@@ -64,7 +71,7 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
     idleMs: config.idleTimeoutMs,
   };
 
-  return (route: RouteConfig, pool: KeyPool | undefined): Upstream => {
+  return (route: RouteConfig, pool: KeyPool | undefined, moderate?: AnswerFilter): Upstream => {
     const agent = upstreamAgent(route.target);
     const host = route.target.host;
     const options: Options<IncomingMessage, ServerResponse> = {
@@ -90,6 +97,9 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       }
       proxyReq.path = attempt.ex.path!;
       proxyReq.setHeader('host', host);
+      attempt.proxyReq = proxyReq;
+      // A moderated answer must be readable as it streams: no compression.
+      if (moderate) proxyReq.setHeader('accept-encoding', 'identity');
       watchTimeouts(proxyReq, limits);
       // oxy never asks for an upgrade: a 101 is a broken upstream. Without this listener Node drops the socket
       // and the client waits forever.
@@ -98,7 +108,7 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
         onError(upstreamBadResponse(101), req, res);
       });
       abortOnHangUp(proxyReq, req, res);
-      if (attempt.replay?.used) return;
+      if (attempt.replay?.used || attempt.body) return;
       // http-proxy has piped the body by now ('proxyReq' comes on 'socket'), so these listeners lose nothing.
       const { replay } = attempt;
       if (replay) {
@@ -148,7 +158,11 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
         markEventStream(res);
         res.flushHeaders();
       }
-      proxyRes.pipe(res);
+      if (stream && moderate && status < 300) {
+        if (!moderatedStream(proxyRes, res, attempt, moderate)) return onError(unreadableStream(), req, res);
+      } else {
+        proxyRes.pipe(res);
+      }
       tapAnswer(proxyRes, ex.upstream, () => logRegionRefusal(log, ex, route.prefix));
       if (chat && attempt.prompt) chat.answer(proxyRes, ex, attempt.prompt);
       releaseBuffersOf(proxyRes, bodyLengthOf(proxyRes));
@@ -156,7 +170,7 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       // hang-up is abortOnHangUp's.) `pipe` rather than `pipeline`: that one allocates an AbortController per call.
       // 'close' alone: an IncomingMessage emits 'error' only to listeners it has, and always closes.
       proxyRes.once('close', () => {
-        if (!proxyRes.complete) breakAnswer(res, upstreamCut());
+        if (!proxyRes.complete && !attempt.blocked) breakAnswer(res, upstreamCut());
       });
     };
 
@@ -188,7 +202,7 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       ],
     });
 
-    return (req, res, ex, fail) => {
+    return (req, res, ex, fail, body) => {
       const framing = requestFraming(req.headers);
       // A chunked body is counted as it streams (onProxyReq).
       ex.bytesIn = framing.kind === 'length' ? Number(framing.length) : 0;
@@ -198,13 +212,17 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       (req as Attempted)[ATTEMPT] = {
         ex,
         framing,
-        replay: replayable ? { chunks: [], complete: false, used: false } : undefined,
+        replay: replayable
+          ? { chunks: body ? [body] : [], complete: body !== undefined, used: false }
+          : undefined,
         sent: performance.now(),
+        body,
       };
       req.headers = filterRequest(req.headers);
       agent.dropStale();
       try {
-        server!.web(req, res);
+        if (body) server!.web(req, res, { ...options, buffer: Readable.from([body]) });
+        else server!.web(req, res);
       } catch (err) {
         // http-proxy refused to build the request (an invalid header value, say): oxy's own failure.
         fail(err);

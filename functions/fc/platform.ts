@@ -16,6 +16,8 @@ export const fcPlatform: Platform = {
   // x-fc-access-key-id / -access-key-secret / -security-token carry the role's STS credentials.
   credentialHeaderPrefixes: ['x-fc-'],
   requestIdHeader: 'x-fc-request-id',
+  // Synchronous request bodies are at most 32 MB (PLATFORMS.md).
+  requestBodyLimit: 32 * 1024 * 1024,
   forbiddenResponseHeaders: { names: ['date', 'server'], prefixes: ['x-fc-'] },
   // FC says what a call is in x-fc-control-path, not in the URL: a client's POST /initialize is /http-invoke.
   localAnswer: (req) => {

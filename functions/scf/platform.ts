@@ -9,4 +9,6 @@ export const scfPlatform: Platform = {
   // X-Scf-Secret-Id / -Secret-Key / -Session-Token carry the run role's live credentials (583/56124).
   credentialHeaderPrefixes: ['x-scf-'],
   requestIdHeader: 'x-scf-request-id',
+  // Synchronous request bodies are at most 6 MB (PLATFORMS.md).
+  requestBodyLimit: 6 * 1024 * 1024,
 };
