@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { crypto } from './lazy-modules';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientIpOf } from './access/client-ip';
@@ -93,7 +93,7 @@ export function createApp(config: Config, platform: Platform, logAll: Logger): A
   const exchange = (req: IncomingMessage): Exchange => {
     const platformId = requestIdHeader ? req.headers[requestIdHeader] : undefined;
     return {
-      id: typeof platformId === 'string' && platformId !== '' ? platformId : randomUUID(),
+      id: typeof platformId === 'string' && platformId !== '' ? platformId : crypto().randomUUID(),
       start: performance.now(),
       // The client's address is read before the platform's headers are stripped on the way upstream.
       clientIp: clientIpOf(req, clientIpHeader),

@@ -35,6 +35,7 @@ const HARMLESS_WARNINGS: { match: RegExp; why: string }[] = [];
 const STUBS: Record<string, string> = {
   debug: './scripts/stubs/debug.js',
   'follow-redirects': './scripts/stubs/follow-redirects.js',
+  https: './scripts/stubs/https.js',
   micromatch: './scripts/stubs/micromatch.js',
 };
 

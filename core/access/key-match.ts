@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { crypto } from '../lazy-modules';
 
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+const digest = (s: string): Buffer => crypto().createHash('sha256').update(s).digest();
 
 /**
  * A constant-time lookup in a set of keys: the index of the key equal to the candidate, or -1. Both sides
@@ -12,7 +12,7 @@ export function keyMatcher(keys: readonly string[]): (candidate: string) => numb
   return (candidate) => {
     const d = digest(candidate);
     let found = -1;
-    for (let i = 0; i < digests.length; i++) if (timingSafeEqual(digests[i]!, d)) found = i;
+    for (let i = 0; i < digests.length; i++) if (crypto().timingSafeEqual(digests[i]!, d)) found = i;
     return found;
   };
 }

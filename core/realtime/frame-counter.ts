@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { crypto } from '../lazy-modules';
 
 /**
  * Counts WebSocket frames in one direction of a relayed byte stream (RFC 6455 §5.2) without copying or
@@ -90,7 +90,7 @@ export function closeFrame(code: number, reason: string, toServer: boolean): Buf
   ]);
   if (!toServer) return Buffer.concat([Buffer.from([0x88, payload.length]), payload]);
   // A fresh random mask, as RFC 6455 §5.3 asks, so no byte pattern can be chosen by anyone in between.
-  const mask = randomBytes(4);
+  const mask = crypto().randomBytes(4);
   const masked = payload.map((b, i) => b ^ mask[i % 4]!);
   return Buffer.concat([Buffer.from([0x88, 0x80 | payload.length]), mask, masked]);
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
-import https from 'node:https';
 import type { Socket } from 'node:net';
+import { https } from '../lazy-modules';
 
 /** How long an upstream socket may sit unused and still be reused. */
 const IDLE_MS = 30_000;
@@ -29,7 +29,7 @@ export interface UpstreamAgent {
  */
 export function upstreamAgent(target: URL, now: () => number = Date.now): UpstreamAgent {
   const options: http.AgentOptions = { keepAlive: true, scheduling: 'lifo', timeout: IDLE_MS };
-  const agent = target.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+  const agent = target.protocol === 'https:' ? new (https().Agent)(options) : new http.Agent(options);
   agent.on('free', (socket: Pooled) => (socket[FREE_SINCE] = now()));
   let lastScan = -Infinity;
   return {

@@ -1,7 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 
 /**
  * Node reads every socket into a fresh 64 KB buffer. Once written on, each is garbage that only a GC frees,
@@ -26,8 +24,8 @@ let streamed = 0;
 function exposedGc(): MinorGc | null {
   if (minorGc !== undefined) return minorGc;
   try {
-    setFlagsFromString('--expose-gc');
-    minorGc = runInNewContext('gc') as MinorGc;
+    (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--expose-gc');
+    minorGc = (require('node:vm') as typeof import('node:vm')).runInNewContext('gc') as MinorGc;
   } catch {
     minorGc = null;
   }
