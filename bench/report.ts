@@ -73,7 +73,7 @@ export function loadSection(r: Results): string {
   ].join('\n\n');
 }
 
-export function sseSection(r: Results): string {
+export function sseSection(r: Pick<Results, 'settings' | 'sse'>): string {
   const s = r.settings;
   return [
     `### Streaming (${s.sseStreams} concurrent SSE streams of ${s.sseChunks} chunks, ${s.sseIntervalMs} ms apart)`,
@@ -84,6 +84,59 @@ export function sseSection(r: Results): string {
         const x = r.sse[c];
         return [c, x.delayP50Ms, x.delayP99Ms, x.addedP50Ms, x.addedP99Ms, `${x.merged} / ${x.chunks}`];
       }),
+    ),
+  ].join('\n\n');
+}
+
+/** oxy-moderated: SSE and prompt delay, beside oxy's; no targets. */
+export function moderatedSection(r: Pick<Results, 'settings' | 'sse' | 'moderated'>): string {
+  const { sse, promptDelay: p, tmsCalls } = r.moderated;
+  const oxy = r.sse.oxy;
+  const sentence = r.settings.sseSentenceTokens;
+  return [
+    '### Streaming with moderation (informational, no target)',
+    `oxy-moderated is the oxy zip with \`OXY_MODERATION=tencent\`, checking text with a loopback TMS stand-in in its own process (bench/tms-stand-in.ts, which verifies every call's TC3 signature and answers Pass; ${tmsCalls} calls over the run, all correctly signed). Same streams as above; they start together, so their sentences end together and each sentence end is a burst of ${r.settings.sseStreams} checks at once. The answer is a ${sentence}-token sentence repeated, so a sentence ends every ${sentence} chunks (${sentence * r.settings.sseIntervalMs} ms): a chunk is held until its sentence has ended (known when the next token arrives) and passed its check, so most of the added delay is the wait for the sentence's end, and a sentence's chunks arrive together (merged chunks are expected here). After sentence end = client read time − upstream send time of the chunk that completed the chunk's sentence: the check (signing, the stand-in's round trip) and the trip through oxy.`,
+    table(
+      [
+        'Config',
+        'Delay p50 ms',
+        'Delay p99 ms',
+        'Added p50 ms',
+        'Added p99 ms',
+        'After sentence end p50 ms',
+        'After sentence end p99 ms',
+        'Merged chunks',
+      ],
+      [
+        [
+          'oxy',
+          oxy.delayP50Ms,
+          oxy.delayP99Ms,
+          oxy.addedP50Ms,
+          oxy.addedP99Ms,
+          '–',
+          '–',
+          `${oxy.merged} / ${oxy.chunks}`,
+        ],
+        [
+          'oxy-moderated',
+          sse.delayP50Ms,
+          sse.delayP99Ms,
+          sse.addedP50Ms,
+          sse.addedP99Ms,
+          sse.afterSentenceEndP50Ms,
+          sse.afterSentenceEndP99Ms,
+          `${sse.merged} / ${sse.chunks}`,
+        ],
+      ],
+    ),
+    `Prompt check: time to the first byte of a non-stream chat answer, ${p.requests} requests to each, one at a time on a kept-alive connection, alternating between the two; moderation adds ${p.addedP50Ms} ms at the median.`,
+    table(
+      ['Config', 'First byte p50 ms', 'First byte p99 ms'],
+      [
+        ['oxy', p.plainP50Ms, p.plainP99Ms],
+        ['oxy-moderated', p.moderatedP50Ms, p.moderatedP99Ms],
+      ],
     ),
   ].join('\n\n');
 }
@@ -165,6 +218,7 @@ export function tables(r: Results): string {
     targetsTable(r),
     loadSection(r),
     sseSection(r),
+    moderatedSection(r),
     websocketSection(r),
     coldStartSection(r),
     memorySection(r),
@@ -208,6 +262,10 @@ the ratios between configurations are what the targets use. Four configurations 
   checks from the upstream's side, on chat requests and on WebSocket upgrades, that every pool key arrives
   and the proxy key never does).
 
+A fifth, **oxy-moderated** (the same zip with \`OXY_MODERATION=tencent\` and SCF-style temporary credentials,
+calling a loopback stand-in for Tencent Cloud TMS that runs in its own process and verifies every call's
+signature), is measured for streaming and for the delay of the prompt check only, and held to no target.
+
 Every client sends the same \`Authorization: Bearer <proxy key>\`; the fake upstream ignores keys. It answers
 in two styles, each on its own port, and the non-stream load runs against both:
 
@@ -250,6 +308,8 @@ ${UPSTREAMS.map((mode) =>
 ).join('\n\n')}
 
 ${sseSection(r)}
+
+${moderatedSection(r)}
 
 ${websocketSection(r)}
 

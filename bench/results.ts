@@ -34,11 +34,15 @@ export interface Settings {
   sseStreams: number;
   sseChunks: number;
   sseIntervalMs: number;
+  /** Tokens (chunks) per sentence of the streamed answers (bench/stream-text.ts). */
+  sseSentenceTokens: number;
   wsSessions: number;
   wsMessages: number;
   wsIntervalMs: number;
   /** The size of every WebSocket message sent (and echoed), bytes. */
   wsMessageBytes: number;
+  /** Non-stream requests to each of oxy and oxy-moderated for the prompt delay. */
+  promptDelayRequests: number;
   coldStartSpawns: number;
   memoryRuns: number;
   memoryBodyBytes: number;
@@ -66,6 +70,42 @@ export interface SseRound {
 /** The delays are medians across rounds; `merged` and `chunks` are totals over all rounds. */
 export interface SseSummary extends SseRound {
   rounds: SseRound[];
+}
+
+/** oxy-moderated's SSE round: also the delay past the end of each chunk's sentence. */
+export interface ModeratedSseRound extends SseRound {
+  /**
+   * p50/p99 over the chunks with text of: client read time − upstream send time of the chunk that completed
+   * the chunk's sentence (bench/sse.ts `sentenceEnds`): the check and the trip through the proxy, without
+   * the wait for the sentence to end.
+   */
+  afterSentenceEndP50Ms: number;
+  afterSentenceEndP99Ms: number;
+}
+
+/** Medians across rounds, totals of `merged` and `chunks`, as SseSummary. */
+export interface ModeratedSseSummary extends ModeratedSseRound {
+  rounds: ModeratedSseRound[];
+}
+
+/** Time to the first byte of a non-stream chat answer, through oxy and oxy-moderated, one request at a time. */
+export interface PromptDelay {
+  /** Requests to each; the p50s are medians of them. */
+  requests: number;
+  plainP50Ms: number;
+  plainP99Ms: number;
+  moderatedP50Ms: number;
+  moderatedP99Ms: number;
+  /** moderatedP50Ms − plainP50Ms. */
+  addedP50Ms: number;
+}
+
+/** oxy with OXY_MODERATION=tencent against the loopback TMS stand-in: reported, held to no target. */
+export interface ModeratedSummary {
+  sse: ModeratedSseSummary;
+  promptDelay: PromptDelay;
+  /** TMS calls the stand-in received over the run, every one verified (bench/moderation.ts). */
+  tmsCalls: number;
 }
 
 export interface WebSocketRound {
@@ -122,6 +162,8 @@ export interface Results {
   sse: Record<Config, SseSummary>;
   /** WebSocket echo round trips, against the OpenAI-like upstream. */
   websocket: Record<Config, WebSocketSummary>;
+  /** oxy-moderated's SSE and prompt delay, against the OpenAI-like upstream; informational. */
+  moderated: ModeratedSummary;
   coldStart: { nodeExit: Spread; bare: Spread; oxy: Spread; 'oxy-keys': Spread };
   memory: Record<MemoryProxy, MemorySummary>;
   size: SizeResult;
@@ -173,6 +215,38 @@ export function summariseSse(runs: SseResult[], direct: SseResult[]): SseSummary
     merged: rounds.reduce((sum, r) => sum + r.merged, 0),
     chunks: rounds.reduce((sum, r) => sum + r.chunks, 0),
     rounds,
+  };
+}
+
+/** summariseSse, with the delay past each chunk's sentence end. */
+export function summariseModeratedSse(runs: SseResult[], direct: SseResult[]): ModeratedSseSummary {
+  const base = summariseSse(runs, direct);
+  const rounds = base.rounds.map((r, i): ModeratedSseRound => {
+    const after = runs[i]?.sinceSentenceEndMs ?? [];
+    return {
+      ...r,
+      afterSentenceEndP50Ms: round(percentile(after, 50), 3),
+      afterSentenceEndP99Ms: round(percentile(after, 99), 3),
+    };
+  });
+  return {
+    ...base,
+    afterSentenceEndP50Ms: round(median(rounds.map((r) => r.afterSentenceEndP50Ms)), 3),
+    afterSentenceEndP99Ms: round(median(rounds.map((r) => r.afterSentenceEndP99Ms)), 3),
+    rounds,
+  };
+}
+
+export function summarisePromptDelay(plainMs: number[], moderatedMs: number[]): PromptDelay {
+  const plainP50 = median(plainMs);
+  const moderatedP50 = median(moderatedMs);
+  return {
+    requests: plainMs.length,
+    plainP50Ms: round(plainP50, 3),
+    plainP99Ms: round(percentile(plainMs, 99), 3),
+    moderatedP50Ms: round(moderatedP50, 3),
+    moderatedP99Ms: round(percentile(moderatedMs, 99), 3),
+    addedP50Ms: round(moderatedP50 - plainP50, 3),
   };
 }
 

@@ -4,9 +4,12 @@
  * through scf_bootstrap ("oxy"), and the same with a proxy key and a three-key upstream pool
  * ("oxy-keys"): non-stream throughput and latency against two upstreams (OpenAI-like answer headers, and
  * minimal: only content-type and content-length), SSE chunk delay, WebSocket message round trip (an echo
- * through the relay), cold start, memory and size. It prints markdown tables and writes
- * bench/results/latest.json and docs/benchmarks.md. A full run takes about 3.5 minutes (8 loads of 4 s per
- * round × 5 rounds, most of it; the WebSocket sessions add about 0.6 s per configuration and round).
+ * through the relay), cold start, memory and size. Beside them, for information and held to no target,
+ * "oxy-moderated" (the zip with OXY_MODERATION=tencent, checking with a loopback TMS stand-in,
+ * bench/tms-stand-in.ts, in its own process): SSE chunk delay, and the time to first byte of a non-stream
+ * request against oxy's (the prompt check). It prints markdown tables and writes bench/results/latest.json
+ * and docs/benchmarks.md. A full run takes about 3.5 minutes (8 loads of 4 s per round × 5 rounds, most of
+ * it; the WebSocket sessions add about 0.6 s per configuration and round, oxy-moderated about 1 s per round).
  *
  * Flags:
  *   --quick          1 round of 2 s loads, 3 cold-start spawns, 1 memory run per proxy; writes no files
@@ -17,6 +20,9 @@
  *   --skip-build     measure the existing dist/ (from `npm run bundle`) instead of building afresh
  *   --write          write the result files even with --quick
  *   --no-write       print only, write no files
+ *   --sse-only       measure only streaming: the SSE delay of every configuration and of oxy-moderated, and
+ *                    oxy-moderated's prompt delay (--rounds rounds after one warm-up); prints those tables,
+ *                    writes no files, checks no targets (for work on streaming or moderation)
  *   --profile        instead of the bench: run oxy-keys under `node --cpu-prof` (an unminified twin of the
  *                    SCF bundle, spawned directly, in a temporary folder) for one load of --duration
  *                    seconds against the minimal upstream, and print its top 15 self-time functions,
@@ -34,10 +40,11 @@ import { checkKeySwap, checkWebSocketKeySwap } from './key-check';
 import { measureLoad, type LoadResult, type LoadOptions } from './load';
 import { describeMachine, type Machine } from './machine';
 import { measureMemory, type MemoryRun } from './memory';
+import { checkModeration, measurePromptDelay } from './moderation';
 import { writeFormatted, format } from './output';
 import { installExitHooks, killAllNow, stopChild, type Child } from './processes';
 import { profileOxy } from './profile';
-import { document, tables } from './report';
+import { document, moderatedSection, sseSection, tables } from './report';
 import {
   CONFIGS,
   PROXIES,
@@ -45,17 +52,28 @@ import {
   summariseColdStart,
   summariseLoad,
   summariseMemory,
+  summariseModeratedSse,
+  summarisePromptDelay,
   summariseSse,
   summariseWebSocket,
   type Config,
   type MemoryProxy,
+  type ModeratedSummary,
   type Results,
   type Settings,
 } from './results';
-import { startProxy, startUpstream, UPSTREAMS, type UpstreamMode } from './servers';
+import {
+  startModeratedOxy,
+  startProxy,
+  startTmsStandIn,
+  startUpstream,
+  UPSTREAMS,
+  type UpstreamMode,
+} from './servers';
 import { measureLogCost } from './log-cost';
 import { measureSize } from './size';
 import { measureSse, type SseResult, type SseOptions } from './sse';
+import { SENTENCE_TOKENS } from './stream-text';
 import { round } from './stats';
 import { evaluateTargets } from './targets';
 import { appendMessage, measureWebSocket, type WebSocketOptions, type WebSocketResult } from './websocket';
@@ -72,6 +90,7 @@ interface Flags {
   skipBuild: boolean;
   write: boolean;
   profile: boolean;
+  sseOnly: boolean;
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -82,7 +101,7 @@ function parseFlags(argv: string[]): Flags {
     if (!Number.isFinite(n) || n <= 0 || n > 100) throw new Error(`${arg}: expected a number from 1 to 100`);
     return n;
   };
-  const known = /^--(quick|skip-build|write|no-write|profile|rounds=.*|duration=.*)$/;
+  const known = /^--(quick|skip-build|write|no-write|profile|sse-only|rounds=.*|duration=.*)$/;
   const unknown = argv.filter((a) => !known.test(a));
   if (unknown.length > 0) throw new Error(`unknown flag ${unknown.join(' ')} (see the top of bench/run.ts)`);
   const quick = argv.includes('--quick');
@@ -92,8 +111,11 @@ function parseFlags(argv: string[]): Flags {
     durationS: value('duration') ?? (quick ? 2 : 4),
     skipBuild: argv.includes('--skip-build'),
     write:
-      argv.includes('--profile') || argv.includes('--no-write') ? false : argv.includes('--write') || !quick,
+      argv.includes('--profile') || argv.includes('--no-write') || argv.includes('--sse-only')
+        ? false
+        : argv.includes('--write') || !quick,
     profile: argv.includes('--profile'),
+    sseOnly: argv.includes('--sse-only'),
   };
 }
 
@@ -122,23 +144,80 @@ function perUpstream<T>(make: (mode: UpstreamMode) => T): Record<UpstreamMode, T
   return { openai: make('openai'), minimal: make('minimal') };
 }
 
-async function run(flags: Flags, build: Build, machine: Machine): Promise<Results> {
-  const settings: Settings = {
+function settingsOf(flags: Flags): Settings {
+  return {
     rounds: flags.rounds,
     loadSeconds: flags.durationS,
     connections: 32,
     sseStreams: 20,
     sseChunks: 50,
     sseIntervalMs: 10,
+    sseSentenceTokens: SENTENCE_TOKENS.length,
     wsSessions: 20,
     wsMessages: 50,
     wsIntervalMs: 10,
     wsMessageBytes: Buffer.byteLength(appendMessage(WS_MESSAGE_BYTES, 0, 0)),
+    promptDelayRequests: 200,
     coldStartSpawns: flags.quick ? 3 : 10,
     memoryRuns: flags.quick ? 1 : 3,
     memoryBodyBytes: 200 * 2 ** 20,
     built: flags.skipBuild ? 'dist' : 'fresh',
   };
+}
+
+/** oxy-moderated, started (with its TMS stand-in) for SSE and the prompt delay. */
+interface Moderated {
+  url: string;
+  /** The stand-in's count of the calls it verified (bench/tms-stand-in.ts). */
+  callsUrl: string;
+  /** TMS calls checked so far. */
+  calls: number;
+}
+
+/**
+ * Starts the TMS stand-in and oxy-moderated on `target`, adding both to `children` and to `stopAfterRounds`,
+ * and checks that oxy-moderated refuses a prompt the stand-in blocks, with correctly signed calls.
+ */
+async function startModerated(
+  target: string,
+  scfDir: string,
+  children: Child[],
+  stopAfterRounds: Child[],
+): Promise<Moderated> {
+  const standIn = await startTmsStandIn();
+  children.push(standIn.child);
+  stopAfterRounds.push(standIn.child);
+  const proxy = await startModeratedOxy(target, scfDir, standIn.url);
+  children.push(proxy.child);
+  stopAfterRounds.push(proxy.child);
+  const calls = await checkModeration(proxy.url, standIn.callsUrl, 0);
+  return { url: proxy.url, callsUrl: standIn.callsUrl, calls };
+}
+
+/**
+ * After the rounds: the prompt delay against oxy, then the stand-in's check of every call since the start
+ * (one per prompt at least: the warm-up's, the rounds', the prompt delay's); the summary.
+ */
+async function finishModerated(
+  moderated: Moderated,
+  oxyUrl: string,
+  settings: Settings,
+  runs: SseResult[],
+  direct: SseResult[],
+): Promise<ModeratedSummary> {
+  progress(`oxy-moderated: prompt delay, ${settings.promptDelayRequests} requests each`);
+  const prompt = await measurePromptDelay(oxyUrl, moderated.url, settings.promptDelayRequests);
+  const prompts = (1 + settings.rounds) * settings.sseStreams + settings.promptDelayRequests;
+  moderated.calls += await checkModeration(moderated.url, moderated.callsUrl, prompts);
+  return {
+    sse: summariseModeratedSse(runs, direct),
+    promptDelay: summarisePromptDelay(prompt.plainMs, prompt.moderatedMs),
+    tmsCalls: moderated.calls,
+  };
+}
+
+async function run(flags: Flags, build: Build, machine: Machine): Promise<Results> {
+  const settings = settingsOf(flags);
   const load: LoadOptions = { connections: settings.connections, durationS: settings.loadSeconds };
   const sse: SseOptions = {
     streams: settings.sseStreams,
@@ -165,6 +244,7 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
         urls[mode][kind] = proxy.url;
       }
     }
+    const moderated = await startModerated(upstream.urls.openai, build.scfDir, children, proxies);
     for (const mode of UPSTREAMS) await checkKeySwap(urls[mode]['oxy-keys'], upstream.urls[mode]);
     await checkWebSocketKeySwap(urls.openai['oxy-keys'], upstream.urls.openai);
 
@@ -174,9 +254,11 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
       await measureSse(urls.openai[config], { ...sse, chunks: 10 });
       await measureWebSocket(urls.openai[config], { ...websocket, messages: 10 });
     }
+    await measureSse(moderated.url, { ...sse, chunks: 10 });
     const loadRuns = perUpstream(() => perConfig((): LoadResult[] => []));
     const sseRuns = perConfig((): SseResult[] => []);
     const wsRuns = perConfig((): WebSocketResult[] => []);
+    const moderatedRuns: SseResult[] = [];
     for (let i = 0; i < settings.rounds; i++) {
       for (const config of rotated(i)) {
         for (const mode of upstreamOrder(i)) {
@@ -187,7 +269,16 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
         sseRuns[config].push(await measureSse(urls.openai[config], sse));
         wsRuns[config].push(await measureWebSocket(urls.openai[config], websocket));
       }
+      progress(`round ${i + 1}/${settings.rounds}: oxy-moderated, SSE`);
+      moderatedRuns.push(await measureSse(moderated.url, sse));
     }
+    const moderatedSummary = await finishModerated(
+      moderated,
+      urls.openai.oxy,
+      settings,
+      moderatedRuns,
+      sseRuns.direct,
+    );
     for (const child of proxies) await stopChild(child);
 
     progress(`cold start, ${settings.coldStartSpawns} spawns each`);
@@ -230,12 +321,62 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
         oxy: summariseWebSocket(wsRuns.oxy, wsRuns.direct),
         'oxy-keys': summariseWebSocket(wsRuns['oxy-keys'], wsRuns.direct),
       },
+      moderated: moderatedSummary,
       coldStart: summariseColdStart(coldStart),
       memory: { bare: summariseMemory(memoryRuns.bare), oxy: summariseMemory(memoryRuns.oxy) },
       size: measureSize(build.zipPath, build.scfDir, build.metaPath),
       logLine: measureLogCost(),
     };
     return { ...partial, targets: evaluateTargets(partial) };
+  } finally {
+    await Promise.all(children.map((c) => stopChild(c)));
+  }
+}
+
+/**
+ * --sse-only: SSE of every configuration (OpenAI-like upstream) and of oxy-moderated, interleaved as in the
+ * full run, and oxy-moderated's prompt delay; prints their tables.
+ */
+async function runSseOnly(flags: Flags, build: Build): Promise<void> {
+  const settings = settingsOf(flags);
+  const sse: SseOptions = {
+    streams: settings.sseStreams,
+    chunks: settings.sseChunks,
+    intervalMs: settings.sseIntervalMs,
+  };
+  const children: Child[] = [];
+  try {
+    const upstream = await startUpstream();
+    children.push(upstream.child);
+    const urls = perConfig(() => upstream.urls.openai);
+    for (const kind of ['bare', 'oxy', 'oxy-keys'] as const) {
+      const proxy = await startProxy(kind, upstream.urls.openai, build.scfDir);
+      children.push(proxy.child);
+      urls[kind] = proxy.url;
+    }
+    const moderated = await startModerated(upstream.urls.openai, build.scfDir, children, []);
+    progress('warming up');
+    for (const config of CONFIGS) await measureSse(urls[config], { ...sse, chunks: 10 });
+    await measureSse(moderated.url, { ...sse, chunks: 10 });
+    const sseRuns = perConfig((): SseResult[] => []);
+    const moderatedRuns: SseResult[] = [];
+    for (let i = 0; i < settings.rounds; i++) {
+      progress(`round ${i + 1}/${settings.rounds}: SSE`);
+      for (const config of rotated(i)) sseRuns[config].push(await measureSse(urls[config], sse));
+      moderatedRuns.push(await measureSse(moderated.url, sse));
+    }
+    const results = {
+      settings,
+      sse: {
+        direct: summariseSse(sseRuns.direct, sseRuns.direct),
+        bare: summariseSse(sseRuns.bare, sseRuns.direct),
+        oxy: summariseSse(sseRuns.oxy, sseRuns.direct),
+        'oxy-keys': summariseSse(sseRuns['oxy-keys'], sseRuns.direct),
+      },
+      moderated: await finishModerated(moderated, urls.oxy, settings, moderatedRuns, sseRuns.direct),
+    };
+    const text = [sseSection(results), moderatedSection(results)].join('\n\n');
+    process.stdout.write(await format(path.join(ROOT, 'bench', 'tables.md'), text));
   } finally {
     await Promise.all(children.map((c) => stopChild(c)));
   }
@@ -276,6 +417,15 @@ async function main(): Promise<void> {
       build.cleanup();
     }
     progress(`profile done in ${round((nowMs() - t0) / 1000, 0)} s`);
+    return;
+  }
+  if (flags.sseOnly) {
+    try {
+      await runSseOnly(flags, build);
+    } finally {
+      build.cleanup();
+    }
+    progress(`SSE done in ${round((nowMs() - t0) / 1000, 0)} s`);
     return;
   }
   let results: Results;

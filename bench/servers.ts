@@ -1,9 +1,10 @@
 /**
- * The processes under test: the fake upstream, the bare proxy and oxy's SCF build (plain, or with a proxy
- * key and a key pool), each started the way the bench needs (with readiness) or only spawned (for
- * cold-start timing).
+ * The processes under test: the fake upstream, the TMS stand-in, the bare proxy and oxy's SCF build (plain,
+ * with a proxy key and a key pool, or moderating with Tencent TMS), each started the way the bench needs
+ * (with readiness) or only spawned (for cold-start timing).
  */
 import path from 'node:path';
+import { STAND_IN_SECRET_ID, STAND_IN_SECRET_KEY } from '../test/helpers/tms-stand-in';
 import { AUTH_HEADERS, BENCH_POOL_KEYS, BENCH_PROXY_KEY } from './load';
 import { firstLine, freePort, spawnChild, waitFor200, type Child } from './processes';
 
@@ -32,14 +33,18 @@ export interface Upstream {
   urls: Record<UpstreamMode, string>;
 }
 
+/** Settings of ours a proxy child must not inherit: they would change how it runs, or whose keys it signs with. */
+const NOT_INHERITED = /^(OXY_|NODE_OPTIONS$|TENCENTCLOUD_|TENCENT_CLOUD_)/;
+
 /**
- * Environment for a proxy child: ours, minus settings that would change how it runs (OXY_*, NODE_OPTIONS),
- * with this Node first on PATH so the bootstrap's `exec node` runs the same Node as everything else.
+ * Environment for a proxy child: ours, minus settings that would change how it runs (OXY_*, NODE_OPTIONS,
+ * Tencent Cloud credentials and region), with this Node first on PATH so the bootstrap's `exec node` runs the
+ * same Node as everything else.
  */
 function proxyEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('OXY_') && key !== 'NODE_OPTIONS') env[key] = value;
+    if (!NOT_INHERITED.test(key)) env[key] = value;
   }
   env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`;
   return { ...env, ...extra };
@@ -65,6 +70,49 @@ export async function startUpstream(): Promise<Upstream> {
   return { child, urls: { openai: url('openai'), minimal: url('minimal') } };
 }
 
+/** The session token oxy-moderated sends with the stand-in's credentials, as SCF's run role would. */
+export const BENCH_TMS_TOKEN = 'bench-session-token-0000000000000000';
+export const BENCH_TMS_REGION = 'ap-guangzhou';
+
+/** The loopback TMS stand-in (bench/tms-stand-in.ts) and where it reports the calls it verified. */
+export interface TmsStandIn {
+  child: Child;
+  /** `http://127.0.0.1:PORT`: oxy-moderated's OXY_MODERATION_ENDPOINT. */
+  url: string;
+  /** `http://127.0.0.1:PORT/calls`. */
+  callsUrl: string;
+}
+
+export async function startTmsStandIn(): Promise<TmsStandIn> {
+  const child = spawnChild(
+    'tms-stand-in',
+    process.execPath,
+    ['--import', 'tsx', path.join(BENCH, 'tms-stand-in.ts'), BENCH_TMS_TOKEN],
+    { cwd: ROOT, stdout: 'pipe' },
+  );
+  const line = await firstLine(child, 15_000);
+  const ready = JSON.parse(line) as { url?: unknown; stats?: unknown };
+  if (typeof ready.url !== 'string' || typeof ready.stats !== 'number') {
+    throw new Error(`tms-stand-in: unexpected ready line ${line}`);
+  }
+  return { child, url: ready.url, callsUrl: `http://127.0.0.1:${ready.stats}/calls` };
+}
+
+/**
+ * oxy-moderated's extra environment: Tencent TMS moderation against the stand-in at `endpoint`, with the
+ * temporary credentials SCF gives a function's run role (the stand-in's key pair and a session token).
+ */
+export function moderationEnv(endpoint: string): Record<string, string> {
+  return {
+    OXY_MODERATION: 'tencent',
+    OXY_MODERATION_ENDPOINT: endpoint,
+    OXY_MODERATION_REGION: BENCH_TMS_REGION,
+    TENCENTCLOUD_SECRETID: STAND_IN_SECRET_ID,
+    TENCENTCLOUD_SECRETKEY: STAND_IN_SECRET_KEY,
+    TENCENTCLOUD_SESSIONTOKEN: BENCH_TMS_TOKEN,
+  };
+}
+
 export function spawnBare(port: number, target: string): Child {
   return spawnChild('bare', process.execPath, [path.join(BENCH, 'bare-proxy.js')], {
     env: proxyEnv({ TARGET: target, PORT: String(port) }),
@@ -84,11 +132,21 @@ export function oxyEnv(port: number, target: string, keys: boolean): Record<stri
   return env;
 }
 
-/** Runs the SCF staging folder's bootstrap directly, as the platform does. */
-export function spawnOxy(port: number, target: string, scfDir: string, keys = false): Child {
-  return spawnChild(keys ? 'oxy-keys' : 'oxy', path.join(scfDir, 'scf_bootstrap'), [], {
+/**
+ * Runs the SCF staging folder's bootstrap directly, as the platform does; with `moderation` (moderationEnv)
+ * added to the environment, as oxy-moderated.
+ */
+export function spawnOxy(
+  port: number,
+  target: string,
+  scfDir: string,
+  keys = false,
+  moderation?: Record<string, string>,
+): Child {
+  const name = moderation ? 'oxy-moderated' : keys ? 'oxy-keys' : 'oxy';
+  return spawnChild(name, path.join(scfDir, 'scf_bootstrap'), [], {
     cwd: scfDir,
-    env: proxyEnv(oxyEnv(port, target, keys)),
+    env: proxyEnv({ ...oxyEnv(port, target, keys), ...moderation }),
   });
 }
 
@@ -113,6 +171,13 @@ export async function startProxy(kind: ProxyKind, target: string, scfDir: string
   const port = await freePort();
   const child =
     kind === 'bare' ? spawnBare(port, target) : spawnOxy(port, target, scfDir, kind === 'oxy-keys');
+  return { child, url: await ready(port, child) };
+}
+
+/** oxy-moderated: oxy with no keys, moderating with the TMS stand-in at `tmsUrl`; waits as startProxy does. */
+export async function startModeratedOxy(target: string, scfDir: string, tmsUrl: string): Promise<Server> {
+  const port = await freePort();
+  const child = spawnOxy(port, target, scfDir, false, moderationEnv(tmsUrl));
   return { child, url: await ready(port, child) };
 }
 

@@ -2,6 +2,9 @@
  * Streamed completions: concurrent SSE streams from the fake upstream, timing every chunk from the
  * upstream's send timestamp to the moment the client reads it, and counting chunks that arrive merged
  * into one read with an earlier chunk (a proxy buffering instead of flushing each write).
+ *
+ * For moderated streams it also times every chunk with text from the send time of the chunk that completed
+ * its sentence: the earliest moment a proxy checking sentence by sentence could know the sentence whole.
  */
 import http from 'node:http';
 import { nowMs } from './clock';
@@ -18,7 +21,27 @@ export interface SseResult {
   delaysMs: number[];
   /** Chunks read in the same `data` event as an earlier chunk. */
   merged: number;
+  /**
+   * Per chunk with text: client receive time − upstream send time of the chunk that completed the chunk's
+   * sentence (`sentenceEnds`), in ms. Negative for chunks an unmoderated proxy delivers before that.
+   */
+  sinceSentenceEndMs: number[];
 }
+
+/** One chunk as the client read it. */
+export interface ChunkSeen {
+  sentMs: number;
+  receivedMs: number;
+  /** The chunk's `delta.content`, '' when it has none. */
+  text: string;
+  /** The chunk carries a `finish_reason`. */
+  finish: boolean;
+}
+
+/** Text that ends a sentence: . ! ? then closing quotes or brackets. */
+const ENDS = /[.!?]["')]*$/;
+/** Text that would go on with the run of enders before it ("..", "?!", a closing quote). */
+const GOES_ON = /^[.!?"')]/;
 
 const BODY = JSON.stringify({
   model: 'gpt-4o-mini',
@@ -34,13 +57,43 @@ export async function measureSse(baseUrl: string, options: SseOptions): Promise<
   return {
     delaysMs: results.flatMap((r) => r.delaysMs),
     merged: results.reduce((sum, r) => sum + r.merged, 0),
+    sinceSentenceEndMs: results.flatMap((r) => r.sinceSentenceEndMs),
   };
+}
+
+/**
+ * For every chunk with text, in order: receive time minus the send time of the chunk after which its sentence
+ * was known to be whole, by the rule of oxy's splitter (core/moderation/sentences.ts) as far as the bench's
+ * English tokens go: a sentence ends with . ! or ? and is known to have ended once the next text arrives
+ * and does not go on with the run, or once a chunk carries a finish_reason (which ends the unfinished tail).
+ */
+export function sentenceEnds(chunks: readonly ChunkSeen[]): number[] {
+  const out: number[] = [];
+  let open: ChunkSeen[] = [];
+  let ended = false;
+  const complete = (by: ChunkSeen): void => {
+    for (const c of open) out.push(c.receivedMs - by.sentMs);
+    open = [];
+    ended = false;
+  };
+  for (const chunk of chunks) {
+    if (chunk.text !== '') {
+      if (ended && !GOES_ON.test(chunk.text)) complete(chunk);
+      open.push(chunk);
+      ended = ENDS.test(chunk.text);
+    }
+    if (chunk.finish) complete(chunk);
+  }
+  const last = chunks[chunks.length - 1];
+  if (last !== undefined) complete(last);
+  return out;
 }
 
 function oneStream(baseUrl: string, options: SseOptions, timeoutMs: number): Promise<SseResult> {
   const url = `${baseUrl}${CHAT_PATH}?chunks=${options.chunks}&interval_ms=${options.intervalMs}`;
   return new Promise((resolve, reject) => {
     const delaysMs: number[] = [];
+    const seen: ChunkSeen[] = [];
     let merged = 0;
     let done = false;
     let pending = '';
@@ -55,9 +108,21 @@ function oneStream(baseUrl: string, options: SseOptions, timeoutMs: number): Pro
           done = true;
           continue;
         }
-        const sent = (JSON.parse(data) as { oxy_bench_sent_ms?: unknown }).oxy_bench_sent_ms;
+        const chunk = JSON.parse(data) as {
+          oxy_bench_sent_ms?: unknown;
+          choices?: { delta?: { content?: unknown }; finish_reason?: unknown }[];
+        };
+        const sent = chunk.oxy_bench_sent_ms;
         if (typeof sent !== 'number') throw new Error('chunk without oxy_bench_sent_ms');
         delaysMs.push(receivedMs - sent);
+        const choice = chunk.choices?.[0];
+        const text = choice?.delta?.content;
+        seen.push({
+          sentMs: sent,
+          receivedMs,
+          text: typeof text === 'string' ? text : '',
+          finish: typeof choice?.finish_reason === 'string',
+        });
         inThisRead++;
       }
       return Math.max(0, inThisRead - 1);
@@ -96,7 +161,7 @@ function oneStream(baseUrl: string, options: SseOptions, timeoutMs: number): Pro
         if (!done || delaysMs.length !== options.chunks) {
           return reject(new Error(`SSE ${url}: ${delaysMs.length}/${options.chunks} chunks, [DONE] ${done}`));
         }
-        resolve({ delaysMs, merged });
+        resolve({ delaysMs, merged, sinceSentenceEndMs: sentenceEnds(seen) });
       });
     });
     req.end(BODY);

@@ -13,7 +13,8 @@
  *   POST /v1/chat/completions   a ~600-byte chat.completion JSON;
  *     with `"stream":true` in the body (or `?stream` in the URL): SSE, `chunks` chunks (default 50) one
  *     every `interval_ms` ms (default 10), each carrying its send time `oxy_bench_sent_ms` (bench/clock.ts),
- *     then `data: [DONE]`
+ *     then `data: [DONE]`; the first chunk carries the role, the last the finish_reason, every other one
+ *     token of a ten-token English sentence repeated (bench/stream-text.ts: a sentence ends every ten chunks)
  *   POST /v1/files              reads and discards the body, answers `{"bytes":N}`
  *   GET  /v1/models             a small model list
  *   GET  /bench/auth            `{"<authorization header>": count, ...}` of the chat requests and
@@ -27,6 +28,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { nowMs } from './clock';
+import { streamToken } from './stream-text';
 
 /** Largest chat request body read into memory; larger ones get 413 (uploads go to /v1/files). */
 const MAX_JSON_BODY = 1 << 20;
@@ -96,7 +98,8 @@ function sendJson(mode: Mode, res: http.ServerResponse, status: number, body: st
 }
 
 function chunkJson(index: number, last: boolean): string {
-  const delta = index === 0 ? { role: 'assistant', content: '' } : last ? {} : { content: ` token${index}` };
+  const delta =
+    index === 0 ? { role: 'assistant', content: '' } : last ? {} : { content: streamToken(index) };
   return JSON.stringify({
     id: 'chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG',
     object: 'chat.completion.chunk',
