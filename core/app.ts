@@ -25,6 +25,7 @@ import { routeSelect } from './routing/route-select';
 import type { RouteConfig } from './routing/route-table';
 import type { Exchange, Step } from './step';
 import { KeyPool } from './upstream/key-pool';
+import { hangUp } from './upstream/hang-up';
 import { upstreams } from './upstream/proxy';
 
 export interface App {
@@ -103,6 +104,7 @@ export function createApp(config: Config, platform: Platform, logAll: Logger): A
       poolKey: undefined,
       bytesIn: undefined,
       upstream: undefined,
+      upstreamRequest: undefined,
     };
   };
 
@@ -119,7 +121,10 @@ export function createApp(config: Config, platform: Platform, logAll: Logger): A
     res.sendDate = sendDate;
     const ex = exchange(req);
     rememberRequestId(res, ex.id);
-    trackAnswer(req, res, () => logRequest(log, req, res, ex));
+    trackAnswer(req, res, () => {
+      hangUp(ex, res);
+      logRequest(log, req, res, ex);
+    });
     try {
       for (const step of steps) if (step(req, res, ex)) return;
       const { moderation: gate } = ex.route!;

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { PoolKey } from './upstream/key-pool';
 import type { Route } from './routing/route';
 
@@ -26,6 +26,8 @@ export interface Exchange {
   bytesIn?: number;
   /** What the upstream answered, for the log (upstream/proxy.ts, logs/answer-tap.ts). */
   upstream?: UpstreamAnswer;
+  /** The request to the upstream in flight, aborted if the client leaves first (upstream/hang-up.ts). */
+  upstreamRequest?: ClientRequest;
 }
 
 export interface UpstreamAnswer {

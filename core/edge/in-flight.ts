@@ -17,7 +17,8 @@ export function trackAnswer(req: IncomingMessage, res: ServerResponse, onClose: 
   const socket = req.socket as Counted;
   socket[OPEN] = (socket[OPEN] ?? 0) + 1;
   open.add(res);
-  res.once('close', () => {
+  // 'close' comes once: `on` spares the wrapper `once` makes.
+  res.on('close', () => {
     socket[OPEN] = (socket[OPEN] ?? 1) - 1;
     open.delete(res);
     onClose();

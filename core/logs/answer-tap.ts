@@ -53,7 +53,7 @@ export function tapAnswer(
       overflow = keptBytes > limit;
     }
   });
-  proxyRes.once('end', () => {
+  proxyRes.on('end', () => {
     if (kept.length > 0) {
       const body = kept.length === 1 ? kept[0]! : Buffer.concat(kept);
       if (readError && REGION_REFUSAL.test(body.toString('utf8', 0, ERROR_LIMIT))) onRegionRefused();

@@ -3,6 +3,8 @@ import type { Check, Verdict } from './verdict';
 /** A sentence whose events are held until it passes. */
 export interface Sentence {
   passed: boolean;
+  /** Why it was refused: the answer ends where its first event would have gone out. */
+  blocked?: Outcome;
 }
 
 /** How one check ended: with a verdict, or with the failure the check rejected with. */

@@ -157,8 +157,10 @@ class StreamModerator {
   private settled(sentences: Sentence[], outcome: Outcome): void {
     if (this.blocked || this.stream.destroyed) return;
     try {
-      if (this.blocks(outcome)) return this.block(outcome);
-      for (const s of sentences) s.passed = true;
+      // A refused sentence ends the answer only once everything before it has been decided: text that
+      // passed is not lost to a later sentence's verdict arriving first.
+      if (this.blocks(outcome)) for (const s of sentences) s.blocked = outcome;
+      else for (const s of sentences) s.passed = true;
       this.release();
     } catch (error) {
       this.stream.destroy(error instanceof Error ? error : new Error(String(error)));
@@ -174,11 +176,17 @@ class StreamModerator {
     }
   }
 
-  /** Writes out the held events, from the oldest, up to the first one still waiting for a verdict. */
+  /**
+   * Writes out the held events, from the oldest, up to the first one still waiting for a verdict; blocks the
+   * answer there if that event holds a refused sentence.
+   */
   private release(): void {
     const out: Buffer[] = [];
+    let refused: Outcome | undefined;
     for (; this.head < this.held.length; this.head++) {
       const h = this.held[this.head] as Held;
+      refused = h.needs?.find((s) => s.blocked !== undefined)?.blocked;
+      if (refused !== undefined) break;
       if (h.needs !== undefined && !h.needs.every((s) => s.passed)) break;
       out.push(h.raw);
       this.heldBytes -= h.raw.length;
@@ -189,6 +197,7 @@ class StreamModerator {
       this.head = 0;
     }
     if (out.length > 0) this.stream.push(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
+    if (refused !== undefined) return this.block(refused);
     if (this.paused !== undefined && !(this.heldBytes > this.maxHeld && this.runner.busy))
       this.callBack('paused');
     if (this.ending !== undefined && this.held.length === 0) this.callBack('ending');

@@ -102,12 +102,13 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       if (moderate) proxyReq.setHeader('accept-encoding', 'identity');
       watchTimeouts(proxyReq, limits);
       // oxy never asks for an upgrade: a 101 is a broken upstream. Without this listener Node drops the socket
-      // and the client waits forever.
-      proxyReq.once('upgrade', (_: IncomingMessage, socket: Socket) => {
+      // and the client waits forever. (Destroying the request with an error would not reach http-proxy's error
+      // handler here: after an upgrade the request no longer owns the socket.)
+      proxyReq.on('upgrade', (_: IncomingMessage, socket: Socket) => {
         socket.destroy();
         onError(upstreamBadResponse(101), req, res);
       });
-      abortOnHangUp(proxyReq, req, res);
+      abortOnHangUp(proxyReq, req, attempt.ex);
       if (attempt.replay?.used || attempt.body) return;
       // http-proxy has piped the body by now ('proxyReq' comes on 'socket'), so these listeners lose nothing.
       const { replay } = attempt;
@@ -169,7 +170,7 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       // An upstream failure mid-body breaks the answer off visibly instead of ending it cleanly. (A client
       // hang-up is abortOnHangUp's.) `pipe` rather than `pipeline`: that one allocates an AbortController per call.
       // 'close' alone: an IncomingMessage emits 'error' only to listeners it has, and always closes.
-      proxyRes.once('close', () => {
+      proxyRes.on('close', () => {
         if (!proxyRes.complete && !attempt.blocked) breakAnswer(res, upstreamCut());
       });
     };

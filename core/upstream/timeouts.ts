@@ -1,4 +1,5 @@
 import type { ClientRequest } from 'node:http';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { OxyError } from '../errors';
 
@@ -8,34 +9,60 @@ export interface TimeoutLimits {
   idleMs: number;
 }
 
+/** The limits of the request a socket carries now. */
+const LIMITS = Symbol('oxy.timeoutLimits');
+/** A pooled socket gets the timeout listener once, for every request it will carry. */
+const WATCHED = Symbol('oxy.timeoutWatched');
+
+type Limited = ClientRequest & { [LIMITS]?: TimeoutLimits };
+type Watched = Socket & { [WATCHED]?: true; _httpMessage?: ClientRequest | null };
+
 /**
  * Arms an upstream request's timeouts, by phase: connect (TCP and TLS, new sockets only), then silence
  * while the body is sent (idle), then the wait for the response headers (headers: reasoning models think
  * for minutes first), then silence between two chunks of the answer (idle). No cap on a stream's total
  * length. A timeout destroys the request with a 504 OxyError; before headers the client gets that 504,
  * after them the answer is broken off visibly (edge/broken-answer.ts).
+ *
+ * The timer is the socket's own, with one listener per pooled socket rather than the listeners that
+ * ClientRequest.setTimeout adds and removes on every request. When the request is done, the agent sets the
+ * socket's timeout back to its idle-pool limit (upstream/agent.ts), and a timeout of a free socket is the
+ * agent's to handle.
  */
 export function watchTimeouts(proxyReq: ClientRequest, limits: TimeoutLimits): void {
-  // The phase is read when the timer fires: no listener per request for it (ClientRequest keeps its
-  // response as `res` once the headers are in).
-  const answered = (): boolean => (proxyReq as { res?: unknown }).res != null;
-  proxyReq.setTimeout(limits.idleMs, () =>
-    proxyReq.destroy(
-      !answered() && proxyReq.writableFinished ? noAnswer(limits.headersMs) : silent(limits.idleMs),
-    ),
-  );
+  const socket = proxyReq.socket as (Watched & TLSSocket) | null;
+  if (!socket) return;
+  (proxyReq as Limited)[LIMITS] = limits;
+  if (!socket[WATCHED]) {
+    socket[WATCHED] = true;
+    socket.on('timeout', onSocketTimeout);
+  }
+  socket.setTimeout(limits.idleMs);
   // Equal limits (the default) need no switching; different ones switch when the request is sent, and back
   // when its answer starts.
   if (limits.headersMs !== limits.idleMs) {
-    proxyReq.once('finish', () => answered() || proxyReq.setTimeout(limits.headersMs));
-    proxyReq.once('response', () => proxyReq.setTimeout(limits.idleMs));
+    proxyReq.once('finish', () => answered(proxyReq) || socket.setTimeout(limits.headersMs));
+    proxyReq.once('response', () => socket.setTimeout(limits.idleMs));
   }
-  const socket = proxyReq.socket as TLSSocket | null;
-  if (!socket?.connecting) return;
+  if (!socket.connecting) return;
   const timer = setTimeout(() => proxyReq.destroy(noConnection(limits.connectMs)), limits.connectMs);
   // A TLS socket is usable after its handshake, a plain one once connected.
   socket.once(socket.encrypted ? 'secureConnect' : 'connect', () => clearTimeout(timer));
   proxyReq.once('close', () => clearTimeout(timer));
+}
+
+/** ClientRequest keeps its response as `res` once the headers are in: the phase is read when the timer fires. */
+function answered(proxyReq: ClientRequest): boolean {
+  return (proxyReq as { res?: unknown }).res != null;
+}
+
+function onSocketTimeout(this: Watched): void {
+  const proxyReq = this._httpMessage as Limited | null | undefined;
+  const limits = proxyReq?.[LIMITS];
+  if (!proxyReq || !limits || proxyReq.destroyed) return;
+  proxyReq.destroy(
+    !answered(proxyReq) && proxyReq.writableFinished ? noAnswer(limits.headersMs) : silent(limits.idleMs),
+  );
 }
 
 function noConnection(ms: number): OxyError {

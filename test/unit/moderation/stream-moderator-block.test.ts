@@ -46,10 +46,10 @@ describe('a blocked sentence', () => {
     }
   });
 
-  it('has gone out before onBlocked is called, and what comes after is discarded', async () => {
+  it('waits for the sentences before a refused one: what passed goes out, then the ending, then onBlocked', async () => {
     const out: Buffer[] = [];
     const gate = new Gate();
-    let atBlock = '';
+    let atBlock: string | undefined;
     const t = moderateStream({
       check: gate.check,
       onCheckFailure: () => 'block',
@@ -59,16 +59,33 @@ describe('a blocked sentence', () => {
     const e = events('chat', TEXTS);
     t.write(e.slice(0, 5).join(''));
     await settle();
+    // ' Bad stuff.' is refused before 'Fine.' has its verdict: nothing ends yet, and 'Fine.' is still checked.
     gate.calls[1]?.verdict('block');
     await settle();
-    expect(atBlock).toBe(e[0] + ENDING.chat);
-    expect(gate.calls[0]?.signal?.aborted).toBe(true); // the other check in flight is cancelled
+    expect(atBlock).toBeUndefined();
+    expect(gate.calls[0]?.signal?.aborted).toBe(false);
     gate.calls[0]?.verdict('pass');
+    await settle();
+    expect(atBlock).toBe(e[0]! + e[1]! + ENDING.chat);
     t.write(e.slice(5).join(''));
     t.end();
     await settle();
-    expect(Buffer.concat(out).toString()).toBe(e[0] + ENDING.chat);
+    expect(Buffer.concat(out).toString()).toBe(e[0]! + e[1]! + ENDING.chat);
     expect(gate.calls).toHaveLength(2);
+  });
+
+  it('cancels the checks still in flight once it blocks', async () => {
+    const gate = new Gate();
+    const onBlocked = jest.fn();
+    const t = moderateStream({ check: gate.check, onCheckFailure: () => 'block', onBlocked });
+    t.resume();
+    t.write(events('chat', ['Bad one.', ' Next one.', ' Third one.', ' x']).join(''));
+    await settle();
+    gate.calls[0]?.verdict('block');
+    await settle();
+    expect(onBlocked).toHaveBeenCalledTimes(1);
+    expect(gate.calls.slice(1).every((c) => c.signal?.aborted === true)).toBe(true);
+    expect(gate.calls.length).toBeGreaterThan(1);
   });
 
   it('blocks an unfinished tail checked at [DONE]', async () => {
