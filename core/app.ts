@@ -1,4 +1,3 @@
-import { crypto } from './lazy-modules';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientIpOf } from './access/client-ip';
@@ -27,6 +26,7 @@ import type { Exchange, Step } from './step';
 import { KeyPool } from './upstream/key-pool';
 import { hangUp } from './upstream/hang-up';
 import { upstreams } from './upstream/proxy';
+import { nowMs, requestUuid } from './clock';
 
 export interface App {
   request: RequestListener;
@@ -94,8 +94,8 @@ export function createApp(config: Config, platform: Platform, logAll: Logger): A
   const exchange = (req: IncomingMessage): Exchange => {
     const platformId = requestIdHeader ? req.headers[requestIdHeader] : undefined;
     return {
-      id: typeof platformId === 'string' && platformId !== '' ? platformId : crypto().randomUUID(),
-      start: performance.now(),
+      id: typeof platformId === 'string' && platformId !== '' ? platformId : requestUuid(),
+      start: nowMs(),
       // The client's address is read before the platform's headers are stripped on the way upstream.
       clientIp: clientIpOf(req, clientIpHeader),
       route: undefined,

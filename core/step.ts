@@ -10,7 +10,7 @@ import type { Route } from './routing/route';
 export interface Exchange {
   /** The platform's request id, else one oxy made; returned as `x-oxy-request-id`. */
   id: string;
-  /** performance.now() when the request arrived. */
+  /** nowMs() when the request arrived. */
   start: number;
   /** The caller's trusted address (access/client-ip.ts), read before the platform's headers are stripped. */
   clientIp?: string;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger';
 import type { Exchange } from '../step';
+import { nowMs } from '../clock';
 
 /** Query parameters that carry keys (Gemini's `?key=`, some gateways' `api_key`, tokens). */
 const SECRET_PARAM = /([?&](?:key|api[-_]?key|access_token|token|sig|signature)=)[^&#]*/gi;
@@ -30,7 +31,7 @@ export function logRequest(log: Logger, req: IncomingMessage, res: ServerRespons
     upstreamStatus: up?.status,
     upstreamRequestId: up?.requestId,
     upstreamHeadersMs: up && ms(up.headersMs),
-    durationMs: ms(performance.now() - ex.start),
+    durationMs: ms(nowMs() - ex.start),
     bytesIn: ex.bytesIn,
     bytesOut: up?.bytesOut,
     stream: up?.stream,

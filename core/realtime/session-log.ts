@@ -3,6 +3,7 @@ import type { Logger } from '../logger';
 import { ms, redactedPath } from '../logs/request-log';
 import type { Exchange } from '../step';
 import type { SessionEnd } from './session';
+import { nowMs } from '../clock';
 
 /**
  * One JSON line per WebSocket upgrade, written when the session (or its refusal) ends: request id, path,
@@ -22,7 +23,7 @@ export function logSession(
     path: redactedPath(req.url ?? ''),
     route: ex.route ? ex.route.prefix || '/' : undefined,
     status,
-    durationMs: ms(performance.now() - ex.start),
+    durationMs: ms(nowMs() - ex.start),
     framesIn: end?.fromClient.frames,
     bytesIn: end?.fromClient.bytes,
     framesOut: end?.fromUpstream.frames,

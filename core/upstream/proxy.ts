@@ -28,6 +28,7 @@ import { abortOnHangUp } from './hang-up';
 import { engineTarget } from './engine-target';
 import { type AnswerFilter, moderatedStream, unreadableStream } from './moderated-answer';
 import { watchTimeouts } from './timeouts';
+import { nowMs } from '../clock';
 
 /** One request's way through the upstream, from the client's request before its headers are filtered. */
 interface Attempt {
@@ -36,7 +37,7 @@ interface Attempt {
   prompt?: () => object | undefined;
   framing: Framing;
   replay?: Replay;
-  /** performance.now() when the request left for the upstream. */
+  /** nowMs() when the request left for the upstream. */
   sent: number;
   /** The body, when the prompt gate has read it already (moderation/prompt-gate.ts). */
   body?: Buffer;
@@ -137,7 +138,7 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
         return server.web(req, res, { ...options, buffer: Readable.from([body]) });
       }
       const stream = isEventStream(proxyRes.headers);
-      const now = performance.now();
+      const now = nowMs();
       const upstreamId = proxyRes.headers['x-request-id'];
       ex.upstream = {
         status,
@@ -216,7 +217,7 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
         replay: replayable
           ? { chunks: body ? [body] : [], complete: body !== undefined, used: false }
           : undefined,
-        sent: performance.now(),
+        sent: nowMs(),
         body,
       };
       req.headers = filterRequest(req.headers);
