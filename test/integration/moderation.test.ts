@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import OpenAI from 'openai';
 import { loadConfig } from '../../core/config';
 import { type RunningOxy, startOxy } from '../helpers/oxy';
@@ -75,8 +78,9 @@ describe('moderation with Tencent Cloud TMS', () => {
   let upstream: Upstream;
   let tms: TmsStandIn;
   const oxies: RunningOxy[] = [];
-  const start = async (extra: Record<string, string> = {}): Promise<RunningOxy> => {
-    const oxy = await startOxy({
+  /** oxy moderating with the stand-in; `extra` adds settings, or removes one with undefined. */
+  const start = async (extra: Record<string, string | undefined> = {}): Promise<RunningOxy> => {
+    const env: Record<string, string | undefined> = {
       OXY_TARGET: upstream.url,
       OXY_MODERATION: 'tencent',
       OXY_MODERATION_ENDPOINT: tms.url,
@@ -85,7 +89,10 @@ describe('moderation with Tencent Cloud TMS', () => {
       TENCENTCLOUD_SECRETKEY: STAND_IN_SECRET_KEY,
       TENCENTCLOUD_SESSIONTOKEN: TOKEN,
       ...extra,
-    });
+    };
+    const oxy = await startOxy(
+      Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+    );
     oxies.push(oxy);
     return oxy;
   };
@@ -237,6 +244,28 @@ describe('moderation with Tencent Cloud TMS', () => {
     expect(status).toBe(200);
     expect(upstream.seen).toHaveLength(1);
     expect(oxy.logs.find((l) => l.includes('"moderation_failed"'))).toContain('"InternalError"');
+  });
+
+  it('lets a route of the config file set its own moderation', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'oxy-moderation-'));
+    const file = path.join(dir, 'oxy.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        moderation: 'off',
+        routes: [{ prefix: '/checked', target: upstream.url, moderation: 'tencent' }],
+      }),
+    );
+    try {
+      const oxy = await start({ OXY_MODERATION: undefined, OXY_CONFIG_FILE: file });
+      const open = await post(oxy, '/v1/chat/completions', chat('BLOCKME'));
+      expect(open.status).toBe(200);
+      const checked = await post(oxy, '/checked/v1/chat/completions', chat('BLOCKME'));
+      expect(checked.status).toBe(400);
+      expect(tms.calls).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails closed on a stream: a check that fails ends it as filtered', async () => {
