@@ -1,6 +1,15 @@
 import { crypto } from '../lazy-modules';
 
-const digest = (s: string): Buffer => crypto().createHash('sha256').update(s).digest();
+/**
+ * SHA-256 of a key. `crypto.hash` (Node ≥ 20.12) is one call with no Hash object, whose native handle is
+ * extra work for the GC on every request that presents a key; older runtimes take the long way.
+ */
+const digest = (s: string): Buffer => {
+  const c = crypto();
+  return typeof c.hash === 'function'
+    ? c.hash('sha256', s, 'buffer')
+    : c.createHash('sha256').update(s).digest();
+};
 
 /**
  * A constant-time lookup in a set of keys: the index of the key equal to the candidate, or -1. Both sides

@@ -45,14 +45,14 @@ export function takeProxyKey(headers: IncomingHttpHeaders, match: (candidate: st
     const index = typeof value === 'string' ? match(value.trim()) : -1;
     if (index !== -1) {
       found = index;
-      delete headers[name];
+      headers[name] = undefined;
     }
   }
   const token = BEARER.exec(headers.authorization ?? '')?.[1];
   if (token === undefined) return found;
   const whole = match(token);
   if (whole !== -1) {
-    delete headers.authorization;
+    headers.authorization = undefined;
     return whole;
   }
   const colon = token.lastIndexOf(':');

@@ -58,14 +58,17 @@ export function connectionListed(connection: Headers['connection']): readonly st
 }
 
 /**
- * A copy of `headers` without those `drop` matches or `Connection` lists. Copying beats deleting in
- * place: `delete` turns V8 objects into slow dictionaries on the hot path.
+ * A copy of `headers` without those `drop` matches or `Connection` lists, nor those a step has set to
+ * undefined (removed a key from). Copying beats deleting in place: `delete` turns V8 objects into slow
+ * dictionaries on the hot path.
  */
 export function copyHeaders<T extends Headers>(headers: T, drop: (name: string) => boolean): T {
   const listed = connectionListed(headers.connection);
   const copy = {} as Record<string, unknown>;
   for (const name in headers) {
-    if (!drop(name) && (listed.length === 0 || !listed.includes(name))) copy[name] = headers[name];
+    const value = headers[name];
+    if (value !== undefined && !drop(name) && (listed.length === 0 || !listed.includes(name)))
+      copy[name] = value;
   }
   return copy as T;
 }
