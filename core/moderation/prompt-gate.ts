@@ -38,6 +38,8 @@ export function promptGate(options: PromptGateOptions) {
     }
     readBody(req, bodyLimit, (body) => {
       if (body === 'too_large') {
+        // The rest of the body is not read: the connection cannot carry another request after it.
+        res.shouldKeepAlive = false;
         return sendError(
           res,
           refusal(413, 'request_too_large', `The request body is over ${bodyLimit} bytes.`),

@@ -182,6 +182,29 @@ describe('moderation with Tencent Cloud TMS', () => {
     expect(tms.calls.every((c) => c.signatureValid && (c.text?.length ?? 0) <= 10_000)).toBe(true);
   });
 
+  it('refuses a prompt body over the platform limit with 413, unchecked, and closes the connection', async () => {
+    const env = {
+      OXY_TARGET: upstream.url,
+      OXY_MODERATION: 'tencent',
+      OXY_MODERATION_ENDPOINT: tms.url,
+      OXY_MODERATION_REGION: 'ap-guangzhou',
+      TENCENTCLOUD_SECRETID: STAND_IN_SECRET_ID,
+      TENCENTCLOUD_SECRETKEY: STAND_IN_SECRET_KEY,
+    };
+    const oxy = await startOxy(env, { name: 'test', requestBodyLimit: 1000 });
+    oxies.push(oxy);
+    const res = await fetch(`${oxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: chat('x'.repeat(5000)),
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('connection')).toBe('close');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('request_too_large');
+    expect(upstream.seen).toHaveLength(0);
+    expect(tms.calls).toHaveLength(0);
+  });
+
   it('leaves other requests alone: no check, body streamed', async () => {
     const oxy = await start();
     const { status } = await post(oxy, '/v1/embeddings', JSON.stringify({ model: 'e', input: 'BLOCKME' }));
