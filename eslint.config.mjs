@@ -4,7 +4,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', '.cache/'] },
+  // .stryker-tmp/ and reports/ exist only while or after `npm run mutate` runs (gitignored).
+  { ignores: ['node_modules/', 'dist/', 'coverage/', '.cache/', '.stryker-tmp/', 'reports/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
