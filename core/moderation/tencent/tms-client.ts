@@ -1,6 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { upstreamAgent } from '../../upstream/agent';
+import { aborted, postJson } from '../post-json';
 import { checkParts, splitText } from '../text-parts';
 import { ModerationFailure, type Check, type Verdict } from '../verdict';
 import { tc3Authorization } from './tc3-sign';
@@ -19,8 +19,6 @@ export const TMS_VERSION = '2020-12-29';
 export const TMS_MAX_CHARS = 10_000;
 /** Signed as sent: the signing doc warns that a charset a library adds unasked breaks the signature. */
 const CONTENT_TYPE = 'application/json; charset=utf-8';
-/** A real answer is a few KB; anything past this is no answer of TMS's and is not buffered. */
-const MAX_ANSWER_BYTES = 1 << 20;
 const VERDICTS = new Map<unknown, Verdict>([
   ['Pass', 'pass'],
   ['Review', 'review'],
@@ -52,88 +50,22 @@ export interface TmsOptions {
 export function tencentTextModeration(options: TmsOptions): Check {
   const { endpoint, timeoutMs, now = Date.now } = options;
   const { agent, dropStale } = upstreamAgent(endpoint);
-  const request = endpoint.protocol === 'https:' ? https.request : http.request;
-  return (text, signal) =>
-    new Promise<Verdict>((resolve, reject) => {
-      if (signal?.aborted) return reject(aborted());
-      let headers: http.OutgoingHttpHeaders;
-      const body = JSON.stringify({
-        Content: Buffer.from(text, 'utf8').toString('base64'),
-        BizType: options.bizType || undefined,
-      });
-      try {
-        headers = signedHeaders(options, options.credentials(), body, Math.floor(now() / 1000));
-      } catch {
-        return reject(
-          new ModerationFailure('moderation_unavailable', 'The TMS credentials could not be read.'),
-        );
-      }
-      dropStale();
-      const req = request({
-        hostname: endpoint.hostname.replace(/^\[|\]$/g, ''), // an IPv6 literal loses its brackets
-        port: endpoint.port,
-        path: endpoint.pathname,
-        method: 'POST',
-        headers,
-        agent,
-      });
-      const onAbort = (): void => fail(aborted());
-      const timer = setTimeout(
-        () => fail(new ModerationFailure('moderation_timeout', `TMS did not answer within ${timeoutMs} ms.`)),
-        timeoutMs,
-      );
-      signal?.addEventListener('abort', onAbort, { once: true });
-      let settled = false;
-      function settle(): boolean {
-        if (settled) return false;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        return true;
-      }
-      function fail(err: ModerationFailure): void {
-        if (!settle()) return;
-        req.destroy();
-        reject(err);
-      }
-
-      req.on('error', (err: Error & { code?: unknown }) => {
-        // The Node code (ECONNREFUSED, ECONNRESET) says what failed; the message would add the address.
-        const code = typeof err.code === 'string' && /^[A-Z_]+$/.test(err.code) ? ` (${err.code})` : '';
-        fail(new ModerationFailure('moderation_unavailable', `TMS could not be reached${code}.`));
-      });
-      req.on('response', (res) => {
-        const httpStatus = res.statusCode ?? 0;
-        if (httpStatus !== 200) {
-          res.resume();
-          return fail(
-            new ModerationFailure('moderation_bad_status', `TMS answered HTTP ${httpStatus}.`, {
-              httpStatus,
-            }),
-          );
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size <= MAX_ANSWER_BYTES) chunks.push(chunk);
-          else fail(new ModerationFailure('moderation_malformed', 'The TMS answer is too large.'));
-        });
-        res.on('end', () => {
-          try {
-            const verdict = readVerdict(Buffer.concat(chunks).toString('utf8'));
-            if (settle()) resolve(verdict);
-          } catch (err) {
-            fail(err as ModerationFailure);
-          }
-        });
-        res.on('close', () => {
-          if (!res.complete)
-            fail(new ModerationFailure('moderation_unavailable', 'TMS closed the connection mid-answer.'));
-        });
-      });
-      req.end(body);
+  return async (text, signal) => {
+    if (signal?.aborted) throw aborted();
+    const body = JSON.stringify({
+      Content: Buffer.from(text, 'utf8').toString('base64'),
+      BizType: options.bizType || undefined,
     });
+    let headers: http.OutgoingHttpHeaders;
+    try {
+      headers = signedHeaders(options, options.credentials(), body, Math.floor(now() / 1000));
+    } catch {
+      throw new ModerationFailure('moderation_unavailable', 'The TMS credentials could not be read.');
+    }
+    dropStale();
+    const answer = await postJson({ url: endpoint, agent, headers, body, timeoutMs, signal, name: 'TMS' });
+    return readVerdict(answer.toString('utf8'));
+  };
 }
 
 /** The X-TC-* headers of https://cloud.tencent.com/document/product/1124/100982, signed. */
@@ -196,10 +128,6 @@ function field(value: unknown, name: string): unknown {
 /** An error code or request id as TMS writes them; anything else is not repeated. */
 function safeId(value: unknown): string | undefined {
   return typeof value === 'string' && /^[\w.-]{1,128}$/.test(value) ? value : undefined;
-}
-
-function aborted(): ModerationFailure {
-  return new ModerationFailure('moderation_aborted', 'The moderation check was aborted.');
 }
 
 /** The parts of a text that TMS takes one per call. */
