@@ -152,8 +152,8 @@ export function createApp(config: Config, platform: Platform, logAll: Logger): A
  * pays nothing for it at start.
  */
 function moderationFor(config: Config, platform: Platform, defaultPool: KeyPool | undefined, log: Logger) {
-  if (!moderationServices(config).has('tencent') && !moderationServices(config).has('openai'))
-    return undefined;
+  const services = moderationServices(config);
+  if (!services.has('tencent') && !services.has('openai')) return undefined;
   const { routeModeration } = require('./moderation/moderation') as typeof import('./moderation/moderation');
   const bodyLimit = platform.requestBodyLimit ?? 32 * 1024 * 1024;
   return routeModeration({ config, bodyLimit, defaultPool, log });

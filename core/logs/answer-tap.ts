@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { UpstreamAnswer } from '../step';
-import { usageOf } from './usage-json';
+import { topLevelUsage, usageOf } from './usage-json';
 
 /** JSON answers larger than this are not read for their usage. */
 const JSON_LIMIT = 1024 * 1024;
@@ -59,12 +59,6 @@ export function tapAnswer(
       if (readError && REGION_REFUSAL.test(body.toString('utf8', 0, ERROR_LIMIT))) onRegionRefused();
       if (json && !overflow) answer.usage = usageOf(body);
     }
-    if (lastUsageLine === undefined) return;
-    try {
-      const parsed = JSON.parse(lastUsageLine.slice(5)) as { usage?: unknown; usageMetadata?: unknown };
-      answer.usage = parsed.usage ?? parsed.usageMetadata;
-    } catch {
-      // Not JSON after all: no usage to report.
-    }
+    if (lastUsageLine !== undefined) answer.usage = topLevelUsage(lastUsageLine.slice(5));
   });
 }

@@ -25,8 +25,13 @@ export function usageOf(body: Buffer): unknown {
 }
 
 function wholeBodyUsage(body: Buffer): unknown {
+  return topLevelUsage(body.toString('utf8'));
+}
+
+/** The top-level `usage` (or Gemini's `usageMetadata`) of a JSON text; undefined when it is not JSON. */
+export function topLevelUsage(json: string): unknown {
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as { usage?: unknown; usageMetadata?: unknown } | null;
+    const parsed = JSON.parse(json) as { usage?: unknown; usageMetadata?: unknown } | null;
     return parsed?.usage ?? parsed?.usageMetadata;
   } catch {
     return undefined; // not JSON after all: no usage to report

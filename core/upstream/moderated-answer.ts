@@ -1,4 +1,4 @@
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transform } from 'node:stream';
 import { OxyError } from '../errors';
 import type { Exchange } from '../step';
@@ -9,7 +9,6 @@ export type AnswerFilter = (ex: Exchange, abortUpstream: () => void) => Transfor
 /** What moderatedStream needs of an attempt (upstream/proxy.ts). */
 interface Moderated {
   ex: Exchange;
-  proxyReq?: ClientRequest;
   blocked?: boolean;
 }
 
@@ -31,7 +30,7 @@ export function moderatedStream(
   }
   const gate = moderate(attempt.ex, () => {
     attempt.blocked = true;
-    attempt.proxyReq?.destroy();
+    attempt.ex.upstreamRequest?.destroy();
   });
   // The client gone: checks still in flight are aborted.
   res.once('close', () => gate.destroy());

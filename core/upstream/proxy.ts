@@ -41,8 +41,6 @@ interface Attempt {
   sent: number;
   /** The body, when the prompt gate has read it already (moderation/prompt-gate.ts). */
   body?: Buffer;
-  /** The request to the upstream, once made: a blocked streamed answer aborts it. */
-  proxyReq?: ClientRequest;
   /** Moderation blocked the answer and ended it: the upstream's closing is no failure then. */
   blocked?: boolean;
 }
@@ -98,7 +96,6 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       }
       proxyReq.path = attempt.ex.path!;
       proxyReq.setHeader('host', host);
-      attempt.proxyReq = proxyReq;
       // A moderated answer must be readable as it streams: no compression.
       if (moderate) proxyReq.setHeader('accept-encoding', 'identity');
       watchTimeouts(proxyReq, limits);
