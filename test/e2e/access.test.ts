@@ -6,7 +6,7 @@ import { bundle } from '../../scripts/bundle';
 import { type RunningZip, freePort, functionEnv, startBootstrap } from '../helpers/bootstrap';
 import { PLATFORM_MAJORS, runtimes } from '../helpers/node-runtimes';
 import { type Upstream, startUpstream } from '../helpers/upstream';
-import { chatChunk, chatCompletion } from '../helpers/openai-bodies';
+import { chatAnswers } from '../helpers/openai-bodies';
 import { unpackZip } from '../helpers/zip';
 import { VERSION } from './dist';
 
@@ -14,18 +14,6 @@ import { VERSION } from './dist';
 // through a proxy key, streaming included, with a pool key put in its place and no key in any log.
 const PROXY_KEY = 'pk-e2e-proxy-key-7f3a';
 const POOL = ['sk-e2e-pool-key-1111', 'sk-e2e-pool-key-2222'];
-
-function chatUpstream(): Promise<Upstream> {
-  return startUpstream((_req, res, seen) => {
-    const body = JSON.parse(seen.body.toString() || '{}');
-    if (!body.stream) {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(chatCompletion('pong'));
-    }
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.end(`${chatChunk('po')}${chatChunk('ng')}data: [DONE]\n\n`);
-  });
-}
 
 let out: string;
 beforeAll(async () => {
@@ -45,7 +33,7 @@ describe.each([
     let oxy: RunningZip;
     let dir: string;
     beforeAll(async () => {
-      upstream = await chatUpstream();
+      upstream = await startUpstream(chatAnswers('pong', ['po', 'ng']));
       dir = await unpackZip(path.join(out, 'dist', `oxy-${platform}-v${VERSION}.zip`));
       const port = await freePort();
       const env = { OXY_TARGET: upstream.url, OXY_PORT: String(port), FC_CUSTOM_LISTEN_PORT: String(port) };

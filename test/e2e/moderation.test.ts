@@ -3,7 +3,7 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { type RunningZip, freePort, functionEnv, startBootstrap } from '../helpers/bootstrap';
 import { PLATFORM_MAJORS, runtimes } from '../helpers/node-runtimes';
-import { chatChunk, chatCompletion } from '../helpers/openai-bodies';
+import { chatAnswers } from '../helpers/openai-bodies';
 import {
   STAND_IN_SECRET_ID,
   STAND_IN_SECRET_KEY,
@@ -19,18 +19,8 @@ import { ZIPS } from './dist';
 // role's temporary credentials from the environment, as the platform sets them.
 const TOKEN = 'e2e-role-session-token';
 
-function chatUpstream(): Promise<Upstream> {
-  return startUpstream((_req, res, seen) => {
-    const body = JSON.parse(seen.body.toString() || '{}');
-    if (!body.stream) {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(chatCompletion('pong'));
-    }
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    const pieces = ['Fine', ' words.', ' Then', ' BLOCKME', ' words.', ' Never', ' sent.'];
-    res.end(`${pieces.map((p) => chatChunk(p)).join('')}data: [DONE]\n\n`);
-  });
-}
+/** What the upstream streams, one chunk a piece: a clean sentence, a blocked one, one never sent. */
+const PIECES = ['Fine', ' words.', ' Then', ' BLOCKME', ' words.', ' Never', ' sent.'];
 
 describe.each([
   { platform: 'scf' as const, majors: PLATFORM_MAJORS.scf },
@@ -42,7 +32,7 @@ describe.each([
     let oxy: RunningZip;
     let dir: string;
     beforeAll(async () => {
-      upstream = await chatUpstream();
+      upstream = await startUpstream(chatAnswers('pong', PIECES));
       tms = await startTmsStandIn({ token: TOKEN });
       dir = await unpackZip(ZIPS[platform].zip);
       const port = await freePort();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { loadConfig } from '../../core/config';
+import type { Platform } from '../../core/platform';
 import { type RunningOxy, startOxy } from '../helpers/oxy';
 import {
   STAND_IN_SECRET_ID,
@@ -79,7 +80,10 @@ describe('moderation with Tencent Cloud TMS', () => {
   let tms: TmsStandIn;
   const oxies: RunningOxy[] = [];
   /** oxy moderating with the stand-in; `extra` adds settings, or removes one with undefined. */
-  const start = async (extra: Record<string, string | undefined> = {}): Promise<RunningOxy> => {
+  const start = async (
+    extra: Record<string, string | undefined> = {},
+    platform?: Platform,
+  ): Promise<RunningOxy> => {
     const env: Record<string, string | undefined> = {
       OXY_TARGET: upstream.url,
       OXY_MODERATION: 'tencent',
@@ -92,6 +96,7 @@ describe('moderation with Tencent Cloud TMS', () => {
     };
     const oxy = await startOxy(
       Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+      platform,
     );
     oxies.push(oxy);
     return oxy;
@@ -183,16 +188,7 @@ describe('moderation with Tencent Cloud TMS', () => {
   });
 
   it('refuses a prompt body over the platform limit with 413, unchecked, and closes the connection', async () => {
-    const env = {
-      OXY_TARGET: upstream.url,
-      OXY_MODERATION: 'tencent',
-      OXY_MODERATION_ENDPOINT: tms.url,
-      OXY_MODERATION_REGION: 'ap-guangzhou',
-      TENCENTCLOUD_SECRETID: STAND_IN_SECRET_ID,
-      TENCENTCLOUD_SECRETKEY: STAND_IN_SECRET_KEY,
-    };
-    const oxy = await startOxy(env, { name: 'test', requestBodyLimit: 1000 });
-    oxies.push(oxy);
+    const oxy = await start({}, { name: 'test', requestBodyLimit: 1000 });
     const res = await fetch(`${oxy.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
