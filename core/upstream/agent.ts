@@ -26,23 +26,57 @@ export interface UpstreamAgent {
 /**
  * A keep-alive agent for the upstream: http-proxy otherwise sends `Connection: close` and pays a TCP and
  * TLS handshake per request. LIFO reuses the most recently used socket, the least likely to be stale.
+ *
+ * No `timeout` option: with one, Node adds and removes a 'timeout' listener on every request and re-arms
+ * the socket's timer twice (the request's limit, then the pool's). A socket keeps the timer its last request
+ * left (upstream/timeouts.ts), which Node's agent turns into closing it when it fires while pooled; pooled
+ * sockets idle for IDLE_MS are closed by a sweep instead, and never reused after that (dropStale).
  */
-export function upstreamAgent(target: URL, now: () => number = Date.now): UpstreamAgent {
-  const options: http.AgentOptions = { keepAlive: true, scheduling: 'lifo', timeout: IDLE_MS };
+export function upstreamAgent(
+  target: URL,
+  now: () => number = Date.now,
+  /** How often idle pooled sockets are swept (tests shorten it). */
+  sweepMs: number = IDLE_MS,
+): UpstreamAgent {
+  const options: http.AgentOptions = { keepAlive: true, scheduling: 'lifo' };
   const agent = target.protocol === 'https:' ? new (https().Agent)(options) : new http.Agent(options);
-  agent.on('free', (socket: Pooled) => (socket[FREE_SINCE] = now()));
+  agent.keepSocketAlive = keepSocketAlive;
   let lastScan = -Infinity;
-  return {
-    agent,
-    dropStale() {
-      const time = now();
-      if (time - lastScan < SCAN_EVERY_MS) return;
-      lastScan = time;
-      const oldest = time - IDLE_MS;
-      for (const sockets of Object.values(agent.freeSockets)) {
-        for (const socket of sockets ?? [])
-          if (((socket as Pooled)[FREE_SINCE] ?? Infinity) <= oldest) socket.destroy();
-      }
-    },
+  let sweep: NodeJS.Timeout | undefined;
+  const dropStale = (): void => {
+    const time = now();
+    if (time - lastScan < SCAN_EVERY_MS) return;
+    lastScan = time;
+    const oldest = time - IDLE_MS;
+    for (const sockets of Object.values(agent.freeSockets)) {
+      for (const socket of sockets ?? [])
+        if (((socket as Pooled)[FREE_SINCE] ?? Infinity) <= oldest) socket.destroy();
+    }
   };
+  agent.on('free', (socket: Pooled) => {
+    socket[FREE_SINCE] = now();
+    // One timer for the pool, made when it first holds a socket; unref'd, it never keeps the process up.
+    sweep ??= setInterval(dropStale, sweepMs).unref();
+  });
+  return { agent, dropStale };
 }
+
+/**
+ * Node's `keepSocketAlive` (documented as the method to override), without re-arming the socket's timer on
+ * every request: only a server's `Keep-Alive: timeout=N` hint shortens it, a second early, so the socket is
+ * not reused just as the server closes it (the race Node's own agent avoids the same way).
+ */
+function keepSocketAlive(this: http.Agent, socket: Socket): boolean {
+  socket.setKeepAlive(true, (this as { keepAliveMsecs?: number }).keepAliveMsecs);
+  socket.unref();
+  const hint = (socket as Answered)._httpMessage?.res?.headers['keep-alive'];
+  if (typeof hint !== 'string') return true;
+  const seconds = /^timeout=(\d+)/.exec(hint)?.[1];
+  if (seconds === undefined) return true;
+  const ms = Number(seconds) * 1000 - 1000;
+  if (ms <= 0) return false;
+  if (!socket.timeout || ms < socket.timeout) socket.setTimeout(ms);
+  return true;
+}
+
+type Answered = Socket & { _httpMessage?: { res?: { headers: http.IncomingHttpHeaders } } | null };

@@ -10,7 +10,7 @@ import { OxyError, sendError } from '../errors';
 import { requestHeaderFilter } from '../headers/request-headers';
 import { isEventStream, responseHeaderFilter } from '../headers/response-headers';
 import type { Logger } from '../logger';
-import { tapAnswer } from '../logs/answer-tap';
+import { AnswerTap, tapAnswer } from '../logs/answer-tap';
 import { chatLog } from '../logs/chat-log';
 import { logRegionRefusal, logUpstreamFailure } from '../logs/upstream-events';
 import type { Platform } from '../platform';
@@ -19,6 +19,7 @@ import type { RouteConfig } from '../routing/route-table';
 import type { Exchange } from '../step';
 import { upstreamAgent } from './agent';
 import { answerHeaders } from './answer-headers';
+import { relayAnswer } from './answer-relay';
 import { bodyLengthOf, releaseBuffersOf } from './buffer-release';
 import { REPLAY_LIMIT, type Replay, failover } from './failover';
 import { upstreamBadResponse, upstreamCut, upstreamFailure } from './failures';
@@ -157,17 +158,17 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
         markEventStream(res);
         res.flushHeaders();
       }
+      const tap = new AnswerTap(proxyRes, ex.upstream, () => logRegionRefusal(log, ex, route.prefix));
       if (stream && moderate && status < 300) {
         if (!moderatedStream(proxyRes, res, attempt, moderate)) return onError(unreadableStream(), req, res);
+        tapAnswer(proxyRes, tap);
       } else {
-        proxyRes.pipe(res);
+        relayAnswer(proxyRes, res, tap);
       }
-      tapAnswer(proxyRes, ex.upstream, () => logRegionRefusal(log, ex, route.prefix));
       if (chat && attempt.prompt) chat.answer(proxyRes, ex, attempt.prompt);
       releaseBuffersOf(proxyRes, bodyLengthOf(proxyRes));
       // An upstream failure mid-body breaks the answer off visibly instead of ending it cleanly. (A client
-      // hang-up is abortOnHangUp's.) `pipe` rather than `pipeline`: that one allocates an AbortController per call.
-      // 'close' alone: an IncomingMessage emits 'error' only to listeners it has, and always closes.
+      // hang-up is abortOnHangUp's.) 'close' alone: an IncomingMessage emits 'error' only to listeners it has, and always closes.
       proxyRes.on('close', () => {
         if (!proxyRes.complete && !attempt.blocked) breakAnswer(res, upstreamCut());
       });

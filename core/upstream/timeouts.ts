@@ -37,7 +37,9 @@ export function watchTimeouts(proxyReq: ClientRequest, limits: TimeoutLimits): v
     socket[WATCHED] = true;
     socket.on('timeout', onSocketTimeout);
   }
-  socket.setTimeout(limits.idleMs);
+  // A reused socket has this limit already (upstream/agent.ts): re-arming it would make a new timer. Its
+  // countdown restarts with the request's first write, as with any activity.
+  if (socket.timeout !== limits.idleMs) socket.setTimeout(limits.idleMs);
   // Equal limits (the default) need no switching; different ones switch when the request is sent, and back
   // when its answer starts.
   if (limits.headersMs !== limits.idleMs) {

@@ -78,6 +78,29 @@ describe('upstream timeouts', () => {
     }
   });
 
+  // A pooled socket keeps the limit its last request armed (upstream/agent.ts, timeouts.ts): the timer is
+  // not re-armed per request, so this guards that it still runs, from the reused request's own writes.
+  it('times out a request on a reused upstream socket as on a new one', async () => {
+    let calls = 0;
+    const upstream = await startUpstream((_req, res) => {
+      if (++calls === 1) res.end('{}');
+    });
+    const oxy = await startOxy({ OXY_TARGET: upstream.url, OXY_UPSTREAM_TIMEOUT_MS: '300' });
+    try {
+      expect((await request(oxy.url).post('/v1/chat/completions').send({})).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const started = Date.now();
+      const res = await request(oxy.url).post('/v1/chat/completions').send({});
+      expect([res.status, res.body.error.code]).toEqual([504, 'upstream_timeout']);
+      // From the second request's send, not from the socket's last activity 200 ms before it.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+      expect(upstream.seen[1]!.remotePort).toBe(upstream.seen[0]!.remotePort);
+    } finally {
+      await oxy.close();
+      await upstream.close();
+    }
+  });
+
   it('breaks a stream off visibly when the upstream falls silent past OXY_IDLE_TIMEOUT_MS', async () => {
     const upstream = await startUpstream((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });

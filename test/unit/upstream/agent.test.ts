@@ -37,3 +37,62 @@ describe('upstreamAgent', () => {
     agent.destroy();
   });
 });
+
+describe('upstreamAgent without a request', () => {
+  let upstream: Upstream;
+  afterEach(() => upstream.close());
+
+  it('closes a pooled socket idle for 30 s on its own sweep, with no request to trigger dropStale', async () => {
+    upstream = await startUpstream();
+    let clock = 1_000_000;
+    const { agent } = upstreamAgent(new URL(upstream.url), () => clock, 20);
+    await get(upstream.url, agent);
+    const [socket] = Object.values(agent.freeSockets).flat();
+    expect(socket?.destroyed).toBe(false);
+    clock += 30_000;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(socket?.destroyed).toBe(true);
+    agent.destroy();
+  });
+});
+
+// Node's own agent shortens a pooled socket's life to a server's `Keep-Alive: timeout=N` hint, less a
+// second, so it is not reused just as the server closes it (ECONNRESET). oxy's agent keeps that.
+describe("upstreamAgent and the server's Keep-Alive hint", () => {
+  let upstream: Upstream;
+  afterEach(() => upstream.close());
+
+  const ports = (): number => new Set(upstream.seen.map((s) => s.remotePort)).size;
+
+  it('closes a pooled socket one second before the announced timeout', async () => {
+    upstream = await startUpstream();
+    upstream.server.keepAliveTimeout = 2000; // `Keep-Alive: timeout=2`
+    const { agent } = upstreamAgent(new URL(upstream.url));
+    await get(upstream.url, agent);
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    await get(upstream.url, agent);
+    expect(ports()).toBe(2);
+    agent.destroy();
+  });
+
+  it('reuses it before then', async () => {
+    upstream = await startUpstream();
+    upstream.server.keepAliveTimeout = 2000;
+    const { agent } = upstreamAgent(new URL(upstream.url));
+    await get(upstream.url, agent);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await get(upstream.url, agent);
+    expect(ports()).toBe(1);
+    agent.destroy();
+  });
+
+  it('does not keep a socket at all when the announced timeout leaves no second to spare', async () => {
+    upstream = await startUpstream();
+    upstream.server.keepAliveTimeout = 1000; // `Keep-Alive: timeout=1`
+    const { agent } = upstreamAgent(new URL(upstream.url));
+    await get(upstream.url, agent);
+    await get(upstream.url, agent);
+    expect(ports()).toBe(2);
+    agent.destroy();
+  });
+});
