@@ -12,8 +12,8 @@ const KEY_REFUSED = new Set([401, 403, 429]);
 
 /** The request body as sent, kept while the request may be retried with another pool key. */
 export interface Replay {
+  /** The body's chunks so far: whole once the request has ended (`req.readableEnded`). */
   chunks: Buffer[];
-  complete: boolean;
   used: boolean;
 }
 
@@ -36,7 +36,7 @@ export function failover(
   if (!ex.poolKey || !KEY_REFUSED.has(status)) return undefined;
   const event = pool.report(ex.poolKey, status, retryAfterMs(proxyRes.headers));
   if (event) log('info', event.event, { id: ex.id, route: route.prefix || '/', ...event });
-  if (!replay || replay.used || !replay.complete) return undefined;
+  if (!replay || replay.used || !req.readableEnded) return undefined;
   const next = pool.next();
   if (isExhausted(next)) return undefined;
   replay.used = true;

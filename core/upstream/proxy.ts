@@ -111,10 +111,8 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       if (attempt.replay?.used || attempt.body) return;
       // http-proxy has piped the body by now ('proxyReq' comes on 'socket'), so these listeners lose nothing.
       const { replay } = attempt;
-      if (replay) {
-        req.on('data', (c: Buffer) => replay.chunks.push(c));
-        req.once('end', () => (replay.complete = true));
-      }
+      // The chunks only: whether they are the whole body is the request's own `readableEnded`.
+      if (replay) req.on('data', (c: Buffer) => replay.chunks.push(c));
       releaseBuffersOf(req, framedLength(attempt.framing));
       if (attempt.framing.kind === 'chunked')
         req.on('data', (c: Buffer) => (attempt.ex.bytesIn = (attempt.ex.bytesIn ?? 0) + c.length));
@@ -212,9 +210,7 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       (req as Attempted)[ATTEMPT] = {
         ex,
         framing,
-        replay: replayable
-          ? { chunks: body ? [body] : [], complete: body !== undefined, used: false }
-          : undefined,
+        replay: replayable ? { chunks: body ? [body] : [], used: false } : undefined,
         sent: nowMs(),
         body,
       };

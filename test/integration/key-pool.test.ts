@@ -154,6 +154,44 @@ describe('the upstream key pool', () => {
     expect(upstream.seen[0]!.headers['transfer-encoding']).toBe('chunked');
   });
 
+  // The body is whole only once the client's request has ended (failover.ts reads `readableEnded`): a key
+  // refused while the body is still arriving must not be retried with the part that came so far.
+  it('does not retry when the key is refused before the body has arrived whole', async () => {
+    const seen: string[] = [];
+    const early = http.createServer((req, res) => {
+      seen.push(String(req.headers.authorization));
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end('{"error":{"message":"bad key"}}');
+      req.resume();
+    });
+    await new Promise<void>((resolve) => early.listen(0, '127.0.0.1', resolve));
+    upstream = {
+      close: () =>
+        new Promise<void>((resolve) => (early.close(() => resolve()), early.closeAllConnections())),
+    } as Upstream;
+    oxy = await startOxy({
+      OXY_TARGET: `http://127.0.0.1:${(early.address() as { port: number }).port}`,
+      OXY_PROXY_KEYS: PROXY,
+      OXY_UPSTREAM_KEYS: KEYS.join(','),
+    });
+    const req = http.request(`${oxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      agent: false,
+      headers: {
+        authorization: `Bearer ${PROXY}`,
+        'content-type': 'application/json',
+        'content-length': '40',
+      },
+    });
+    const status = new Promise<number>((resolve, reject) => {
+      req.on('response', (r) => resolve(r.resume().statusCode ?? 0)).on('error', reject);
+    });
+    req.write('{"model":"m",'); // the rest never comes before the answer
+    expect(await status).toBe(401);
+    req.destroy();
+    expect(seen).toEqual([`Bearer ${KEYS[0]}`]);
+  });
+
   it('writes a pool key into the header of its route’s provider', async () => {
     upstream = await keyedUpstream({});
     oxy = await startOxy({
