@@ -1,4 +1,4 @@
-import { flushLogs, jsonLogger } from '../../core/logger';
+import { flushLogs, isoNow, jsonLogger } from '../../core/logger';
 
 // Platform log collectors split on newlines: each event must be exactly one JSON line.
 describe('jsonLogger', () => {
@@ -35,4 +35,21 @@ describe('jsonLogger', () => {
       expect(new Date(event.time).toISOString()).toBe(event.time);
     },
   );
+});
+
+// The time of a line is made from a cached second and the milliseconds (core/logger.ts): it must read as
+// toISOString would, whatever the milliseconds and however often the second changes.
+describe('isoNow', () => {
+  it.each([
+    1_764_676_800_000, 1_764_676_800_005, 1_764_676_800_050, 1_764_676_800_999, 1_764_676_801_000,
+    1_764_676_859_999, 1_764_676_860_001, 951_782_399_999, 951_782_400_000, 0, 7,
+  ])('%i reads as toISOString', (ms) => {
+    expect(isoNow(ms)).toBe(new Date(ms).toISOString());
+    expect(isoNow(ms)).toBe(new Date(ms).toISOString()); // the cached value, too
+  });
+
+  it('agrees with toISOString over a run of consecutive milliseconds across a second', () => {
+    for (let ms = 1_764_676_799_990; ms < 1_764_676_800_020; ms++)
+      expect(isoNow(ms)).toBe(new Date(ms).toISOString());
+  });
 });
