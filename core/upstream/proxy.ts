@@ -166,7 +166,8 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       if (chat && attempt.prompt) chat.answer(proxyRes, ex, attempt.prompt);
       releaseBuffersOf(proxyRes, bodyLengthOf(proxyRes));
       // An upstream failure mid-body breaks the answer off visibly instead of ending it cleanly. (A client
-      // hang-up is abortOnHangUp's.) 'close' alone: an IncomingMessage emits 'error' only to listeners it has, and always closes.
+      // hang-up is abortOnHangUp's.) 'close' alone: an IncomingMessage emits 'error' only to listeners it
+      // has, and always closes.
       proxyRes.on('close', () => {
         if (!proxyRes.complete && !attempt.blocked) breakAnswer(res, upstreamCut());
       });
