@@ -1,6 +1,6 @@
 /** Renders a run's results as markdown: the tables printed by the bench and docs/benchmarks.md. */
 import { CONFIGS, OXY_CONFIGS, PROXIES, UPSTREAM_LABELS, UPSTREAM_SHORT, type Results } from './results';
-import { UPSTREAMS } from './servers';
+import { UPSTREAMS, type UpstreamMode } from './servers';
 import { round } from './stats';
 
 function table(head: string[], rows: (string | number)[][]): string {
@@ -41,10 +41,22 @@ export function loadSection(r: Results): string {
       `${UPSTREAM_LABELS[mode][0]?.toUpperCase()}${UPSTREAM_LABELS[mode].slice(1)} (${UPSTREAM_NOTES[mode]}):`,
       table(
         ['Config', 'Requests/s', 'p50 ms', 'p99 ms'],
-        CONFIGS.map((c) => {
-          const x = r.load[mode][c];
-          return [c, x.requestsPerSecond, x.latencyP50Ms, x.latencyP99Ms];
-        }),
+        [
+          ...CONFIGS.map((c) => {
+            const x = r.load[mode][c];
+            return [c, x.requestsPerSecond, x.latencyP50Ms, x.latencyP99Ms];
+          }),
+          ...(r.engine
+            ? [
+                [
+                  'engine (informational)',
+                  r.engine[mode].requestsPerSecond,
+                  r.engine[mode].latencyP50Ms,
+                  r.engine[mode].latencyP99Ms,
+                ],
+              ]
+            : []),
+        ],
       ),
     ].join('\n\n'),
   );
@@ -57,6 +69,25 @@ export function loadSection(r: Results): string {
       }),
     ]),
   );
+  const { engine } = r;
+  // Informational: the engine against bare, and oxy's configurations against the engine.
+  const engineRows = engine
+    ? [
+        ['engine ÷ bare', (mode: UpstreamMode) => [engine[mode], r.load[mode].bare] as const] as const,
+        ...OXY_CONFIGS.map(
+          (c) => [`${c} ÷ engine`, (mode: UpstreamMode) => [r.load[mode][c], engine[mode]] as const] as const,
+        ),
+      ].map(([label, pair]) => [
+        label,
+        ...UPSTREAMS.flatMap((mode) => {
+          const [x, base] = pair(mode);
+          return [
+            round(x.requestsPerSecond / base.requestsPerSecond, 3),
+            round(x.latencyP99Ms / base.latencyP99Ms, 3),
+          ];
+        }),
+      ])
+    : [];
   return [
     `### Non-stream chat completions (${s.connections} connections, ${s.loadSeconds} s × ${s.rounds} rounds per upstream)`,
     ...perUpstream,
@@ -68,8 +99,13 @@ export function loadSection(r: Results): string {
           `p99 latency, ${UPSTREAM_SHORT[mode]}`,
         ]),
       ],
-      ratioRows,
+      [...ratioRows, ...engineRows],
     ),
+    ...(engine
+      ? [
+          '"engine" is http-proxy-middleware alone, configured as oxy configures it but with none of its steps (bench/engine-proxy.js), measured in the same rounds and held to no target: engine ÷ bare is what the engine costs, oxy ÷ engine what oxy\'s steps cost on top of it.',
+        ]
+      : []),
   ].join('\n\n');
 }
 
@@ -265,6 +301,9 @@ the ratios between configurations are what the targets use. Four configurations 
 A fifth, **oxy-moderated** (the same zip with \`OXY_MODERATION=tencent\` and SCF-style temporary credentials,
 calling a loopback stand-in for Tencent Cloud TMS that runs in its own process and verifies every call's
 signature), is measured for streaming and for the delay of the prompt check only, and held to no target.
+A sixth, **engine** (http-proxy-middleware's factory and http-proxy's \`web()\` on a plain listener, configured
+as oxy configures them but with none of oxy's steps: bench/engine-proxy.js), runs the non-stream loads only, in
+the same rounds, and is held to no target: it tells the engine's cost from the cost of oxy's steps.
 
 Every client sends the same \`Authorization: Bearer <proxy key>\`; the fake upstream ignores keys. It answers
 in two styles, each on its own port, and the non-stream load runs against both:

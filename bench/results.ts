@@ -158,6 +158,11 @@ export interface Results {
   /** Non-stream load per upstream answer style, per configuration. */
   load: Record<UpstreamMode, Record<Config, LoadSummary>>;
   ratios: Record<UpstreamMode, Record<OxyConfig, Ratios>>;
+  /**
+   * The engine alone (bench/engine-proxy.js) under the same load, interleaved with the others; held to no
+   * target. Absent from runs before it was measured.
+   */
+  engine?: Record<UpstreamMode, LoadSummary>;
   /** SSE, against the OpenAI-like upstream. */
   sse: Record<Config, SseSummary>;
   /** WebSocket echo round trips, against the OpenAI-like upstream. */

@@ -7,8 +7,10 @@
  * through the relay), cold start, memory and size. Beside them, for information and held to no target,
  * "oxy-moderated" (the zip with OXY_MODERATION=tencent, checking with a loopback TMS stand-in,
  * bench/tms-stand-in.ts, in its own process): SSE chunk delay, and the time to first byte of a non-stream
- * request against oxy's (the prompt check). It prints markdown tables and writes bench/results/latest.json
- * and docs/benchmarks.md. A full run takes about 3.5 minutes (8 loads of 4 s per round × 5 rounds, most of
+ * request against oxy's (the prompt check); and "engine", the engine alone (bench/engine-proxy.js:
+ * http-proxy-middleware configured as oxy configures it, with none of oxy's steps) under the same non-stream
+ * loads, to tell what the engine costs from what oxy's steps cost. It prints markdown tables and writes bench/results/latest.json
+ * and docs/benchmarks.md. A full run takes about 4 minutes (10 loads of 4 s per round × 5 rounds, most of
  * it; the WebSocket sessions add about 0.6 s per configuration and round, oxy-moderated about 1 s per round).
  *
  * Flags:
@@ -131,6 +133,12 @@ function rotated(roundIndex: number): Config[] {
   return CONFIGS.map((_, i) => CONFIGS[(i + roundIndex) % CONFIGS.length] as Config);
 }
 
+/** The same, with the engine alone (load only, informational) rotating among them. */
+function rotatedWithEngine(roundIndex: number): (Config | 'engine')[] {
+  const all = [...CONFIGS, 'engine' as const];
+  return all.map((_, i) => all[(i + roundIndex) % all.length]!);
+}
+
 /** Both upstreams, the first one alternating from round to round. */
 function upstreamOrder(roundIndex: number): UpstreamMode[] {
   return roundIndex % 2 === 0 ? [...UPSTREAMS] : [...UPSTREAMS].reverse();
@@ -236,12 +244,14 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
     children.push(upstream.child);
     const proxies: Child[] = [];
     const urls = perUpstream((mode) => perConfig(() => upstream.urls[mode]));
+    const engineUrls = perUpstream(() => '');
     for (const mode of UPSTREAMS) {
-      for (const kind of ['bare', 'oxy', 'oxy-keys'] as const) {
+      for (const kind of ['bare', 'engine', 'oxy', 'oxy-keys'] as const) {
         const proxy = await startProxy(kind, upstream.urls[mode], build.scfDir);
         children.push(proxy.child);
         proxies.push(proxy.child);
-        urls[mode][kind] = proxy.url;
+        if (kind === 'engine') engineUrls[mode] = proxy.url;
+        else urls[mode][kind] = proxy.url;
       }
     }
     const moderated = await startModerated(upstream.urls.openai, build.scfDir, children, proxies);
@@ -254,18 +264,22 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
       await measureSse(urls.openai[config], { ...sse, chunks: 10 });
       await measureWebSocket(urls.openai[config], { ...websocket, messages: 10 });
     }
+    for (const mode of UPSTREAMS) await measureLoad(engineUrls[mode], { ...load, durationS: 1 });
     await measureSse(moderated.url, { ...sse, chunks: 10 });
     const loadRuns = perUpstream(() => perConfig((): LoadResult[] => []));
+    const engineRuns = perUpstream((): LoadResult[] => []);
     const sseRuns = perConfig((): SseResult[] => []);
     const wsRuns = perConfig((): WebSocketResult[] => []);
     const moderatedRuns: SseResult[] = [];
     for (let i = 0; i < settings.rounds; i++) {
-      for (const config of rotated(i)) {
+      for (const config of rotatedWithEngine(i)) {
         for (const mode of upstreamOrder(i)) {
           progress(`round ${i + 1}/${settings.rounds}: ${config}, ${mode} upstream`);
-          loadRuns[mode][config].push(await measureLoad(urls[mode][config], load));
+          if (config === 'engine') engineRuns[mode].push(await measureLoad(engineUrls[mode], load));
+          else loadRuns[mode][config].push(await measureLoad(urls[mode][config], load));
           await sleep(200);
         }
+        if (config === 'engine') continue;
         sseRuns[config].push(await measureSse(urls.openai[config], sse));
         wsRuns[config].push(await measureWebSocket(urls.openai[config], websocket));
       }
@@ -309,6 +323,7 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
       runSeconds: 0,
       load: loadSummary,
       ratios: perUpstream((mode) => ratios(loadSummary[mode])),
+      engine: perUpstream((mode) => summariseLoad(engineRuns[mode])),
       sse: {
         direct: summariseSse(sseRuns.direct, sseRuns.direct),
         bare: summariseSse(sseRuns.bare, sseRuns.direct),

@@ -119,6 +119,14 @@ export function spawnBare(port: number, target: string): Child {
   });
 }
 
+/** The engine alone (bench/engine-proxy.js), from the repository's node_modules. */
+export function spawnEngine(port: number, target: string): Child {
+  return spawnChild('engine', process.execPath, [path.join(BENCH, 'engine-proxy.js')], {
+    cwd: ROOT,
+    env: proxyEnv({ TARGET: target, PORT: String(port) }),
+  });
+}
+
 /**
  * oxy's environment: target and port, and with `keys` the bench's proxy key and its three-key pool
  * (oxy then admits only clients that send the proxy key, and forwards a pool key in its place).
@@ -164,13 +172,17 @@ export function spawnOxyNode(
   });
 }
 
-export type ProxyKind = 'bare' | 'oxy' | 'oxy-keys';
+export type ProxyKind = 'bare' | 'engine' | 'oxy' | 'oxy-keys';
 
 /** Spawns a proxy on a free port and waits (≤ 10 s) until it proxies a request. */
 export async function startProxy(kind: ProxyKind, target: string, scfDir: string): Promise<Server> {
   const port = await freePort();
   const child =
-    kind === 'bare' ? spawnBare(port, target) : spawnOxy(port, target, scfDir, kind === 'oxy-keys');
+    kind === 'bare'
+      ? spawnBare(port, target)
+      : kind === 'engine'
+        ? spawnEngine(port, target)
+        : spawnOxy(port, target, scfDir, kind === 'oxy-keys');
   return { child, url: await ready(port, child) };
 }
 
