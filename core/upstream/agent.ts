@@ -40,7 +40,6 @@ export function upstreamAgent(
 ): UpstreamAgent {
   const options: http.AgentOptions = { keepAlive: true, scheduling: 'lifo' };
   const agent = target.protocol === 'https:' ? new (https().Agent)(options) : new http.Agent(options);
-  agent.keepSocketAlive = keepSocketAlive;
   let lastScan = -Infinity;
   let sweep: NodeJS.Timeout | undefined;
   const dropStale = (): void => {
@@ -53,21 +52,25 @@ export function upstreamAgent(
         if (((socket as Pooled)[FREE_SINCE] ?? Infinity) <= oldest) socket.destroy();
     }
   };
-  agent.on('free', (socket: Pooled) => {
+  // Node's agent calls this, its documented hook, for every socket a finished request frees: the one place
+  // where a socket enters the pool, so no 'free' listener of oxy's runs beside it.
+  agent.keepSocketAlive = (socket: Pooled): boolean => {
+    if (!keepSocketAlive(agent, socket)) return false;
     socket[FREE_SINCE] = now();
     // One timer for the pool, made when it first holds a socket; unref'd, it never keeps the process up.
     sweep ??= setInterval(dropStale, sweepMs).unref();
-  });
+    return true;
+  };
   return { agent, dropStale };
 }
 
 /**
- * Node's `keepSocketAlive` (documented as the method to override), without re-arming the socket's timer on
- * every request: only a server's `Keep-Alive: timeout=N` hint shortens it, a second early, so the socket is
- * not reused just as the server closes it (the race Node's own agent avoids the same way).
+ * Node's `keepSocketAlive`, without re-arming the socket's timer on every request: only a server's
+ * `Keep-Alive: timeout=N` hint shortens it, a second early, so the socket is not reused just as the server
+ * closes it (the race Node's own agent avoids the same way). False: the hint leaves no time to reuse it.
  */
-function keepSocketAlive(this: http.Agent, socket: Socket): boolean {
-  socket.setKeepAlive(true, (this as { keepAliveMsecs?: number }).keepAliveMsecs);
+function keepSocketAlive(agent: http.Agent, socket: Socket): boolean {
+  socket.setKeepAlive(true, (agent as { keepAliveMsecs?: number }).keepAliveMsecs);
   socket.unref();
   const hint = (socket as Answered)._httpMessage?.res?.headers['keep-alive'];
   if (typeof hint !== 'string') return true;
