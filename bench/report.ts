@@ -1,7 +1,23 @@
 /** Renders a run's results as markdown: the tables printed by the bench and docs/benchmarks.md. */
-import { CONFIGS, OXY_CONFIGS, PROXIES, UPSTREAM_LABELS, UPSTREAM_SHORT, type Results } from './results';
+import {
+  CONFIGS,
+  OXY_CONFIGS,
+  PROXIES,
+  UPSTREAM_LABELS,
+  UPSTREAM_SHORT,
+  ratioTo,
+  type LoadSummary,
+  type Results,
+} from './results';
 import { UPSTREAMS, type UpstreamMode } from './servers';
 import { round } from './stats';
+
+/** One configuration's load summary on one upstream. */
+type Load = (mode: UpstreamMode) => LoadSummary;
+
+function loadRow(label: string, x: LoadSummary): (string | number)[] {
+  return [label, x.requestsPerSecond, x.latencyP50Ms, x.latencyP99Ms];
+}
 
 function table(head: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]): string => `| ${cells.join(' | ')} |`;
@@ -42,20 +58,8 @@ export function loadSection(r: Results): string {
       table(
         ['Config', 'Requests/s', 'p50 ms', 'p99 ms'],
         [
-          ...CONFIGS.map((c) => {
-            const x = r.load[mode][c];
-            return [c, x.requestsPerSecond, x.latencyP50Ms, x.latencyP99Ms];
-          }),
-          ...(r.engine
-            ? [
-                [
-                  'engine (informational)',
-                  r.engine[mode].requestsPerSecond,
-                  r.engine[mode].latencyP50Ms,
-                  r.engine[mode].latencyP99Ms,
-                ],
-              ]
-            : []),
+          ...CONFIGS.map((c) => loadRow(c, r.load[mode][c])),
+          ...(r.engine ? [loadRow('engine (informational)', r.engine[mode])] : []),
         ],
       ),
     ].join('\n\n'),
@@ -71,22 +75,28 @@ export function loadSection(r: Results): string {
   );
   const { engine } = r;
   // Informational: the engine against bare, and oxy's configurations against the engine.
+  const ratioRow = (label: string, x: Load, base: Load): (string | number)[] => [
+    label,
+    ...UPSTREAMS.flatMap((mode) => {
+      const { throughput, p99 } = ratioTo(x(mode), base(mode));
+      return [throughput, p99];
+    }),
+  ];
   const engineRows = engine
     ? [
-        ['engine ÷ bare', (mode: UpstreamMode) => [engine[mode], r.load[mode].bare] as const] as const,
-        ...OXY_CONFIGS.map(
-          (c) => [`${c} ÷ engine`, (mode: UpstreamMode) => [r.load[mode][c], engine[mode]] as const] as const,
+        ratioRow(
+          'engine ÷ bare',
+          (mode) => engine[mode],
+          (mode) => r.load[mode].bare,
         ),
-      ].map(([label, pair]) => [
-        label,
-        ...UPSTREAMS.flatMap((mode) => {
-          const [x, base] = pair(mode);
-          return [
-            round(x.requestsPerSecond / base.requestsPerSecond, 3),
-            round(x.latencyP99Ms / base.latencyP99Ms, 3),
-          ];
-        }),
-      ])
+        ...OXY_CONFIGS.map((c) =>
+          ratioRow(
+            `${c} ÷ engine`,
+            (mode) => r.load[mode][c],
+            (mode) => engine[mode],
+          ),
+        ),
+      ]
     : [];
   return [
     `### Non-stream chat completions (${s.connections} connections, ${s.loadSeconds} s × ${s.rounds} rounds per upstream)`,

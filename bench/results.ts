@@ -186,14 +186,25 @@ export function summariseLoad(rounds: LoadResult[]): LoadSummary {
   };
 }
 
+/** `x` against `base`: throughput and p99, each as a ratio to three decimals. */
+export function ratioTo(x: LoadSummary, base: LoadSummary): { throughput: number; p99: number } {
+  return {
+    throughput: round(x.requestsPerSecond / base.requestsPerSecond, 3),
+    p99: round(x.latencyP99Ms / base.latencyP99Ms, 3),
+  };
+}
+
 export function ratios(load: Record<Config, LoadSummary>): Record<OxyConfig, Ratios> {
-  const { direct, bare } = load;
-  const of = (x: LoadSummary): Ratios => ({
-    throughputBare: round(x.requestsPerSecond / bare.requestsPerSecond, 3),
-    throughputDirect: round(x.requestsPerSecond / direct.requestsPerSecond, 3),
-    p99Bare: round(x.latencyP99Ms / bare.latencyP99Ms, 3),
-    p99Direct: round(x.latencyP99Ms / direct.latencyP99Ms, 3),
-  });
+  const of = (x: LoadSummary): Ratios => {
+    const bare = ratioTo(x, load.bare);
+    const direct = ratioTo(x, load.direct);
+    return {
+      throughputBare: bare.throughput,
+      throughputDirect: direct.throughput,
+      p99Bare: bare.p99,
+      p99Direct: direct.p99,
+    };
+  };
   return { oxy: of(load.oxy), 'oxy-keys': of(load['oxy-keys']) };
 }
 

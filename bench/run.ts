@@ -9,8 +9,8 @@
  * bench/tms-stand-in.ts, in its own process): SSE chunk delay, and the time to first byte of a non-stream
  * request against oxy's (the prompt check); and "engine", the engine alone (bench/engine-proxy.js:
  * http-proxy-middleware configured as oxy configures it, with none of oxy's steps) under the same non-stream
- * loads, to tell what the engine costs from what oxy's steps cost. It prints markdown tables and writes bench/results/latest.json
- * and docs/benchmarks.md. A full run takes about 4 minutes (10 loads of 4 s per round × 5 rounds, most of
+ * loads, to tell what the engine costs from what oxy's steps cost. It prints markdown tables and writes
+ * bench/results/latest.json and docs/benchmarks.md. A full run takes about 4 minutes (10 loads of 4 s per round × 5 rounds, most of
  * it; the WebSocket sessions add about 0.6 s per configuration and round, oxy-moderated about 1 s per round).
  *
  * Flags:
@@ -128,16 +128,13 @@ function progress(message: string): void {
   process.stderr.write(`bench [${Math.round((nowMs() - started) / 1000)} s]: ${message}\n`);
 }
 
-/** Every config in a round, in an order rotated each round so none always runs first or last. */
-function rotated(roundIndex: number): Config[] {
-  return CONFIGS.map((_, i) => CONFIGS[(i + roundIndex) % CONFIGS.length] as Config);
+/** `items` in an order rotated each round, so none always runs first or last. */
+function rotated<T>(items: readonly T[], roundIndex: number): T[] {
+  return items.map((_, i) => items[(i + roundIndex) % items.length]!);
 }
 
-/** The same, with the engine alone (load only, informational) rotating among them. */
-function rotatedWithEngine(roundIndex: number): (Config | 'engine')[] {
-  const all = [...CONFIGS, 'engine' as const];
-  return all.map((_, i) => all[(i + roundIndex) % all.length]!);
-}
+/** The load configurations of a round: every config, and the engine alone (load only, informational). */
+const LOADED = [...CONFIGS, 'engine'] as const;
 
 /** Both upstreams, the first one alternating from round to round. */
 function upstreamOrder(roundIndex: number): UpstreamMode[] {
@@ -272,7 +269,7 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
     const wsRuns = perConfig((): WebSocketResult[] => []);
     const moderatedRuns: SseResult[] = [];
     for (let i = 0; i < settings.rounds; i++) {
-      for (const config of rotatedWithEngine(i)) {
+      for (const config of rotated(LOADED, i)) {
         for (const mode of upstreamOrder(i)) {
           progress(`round ${i + 1}/${settings.rounds}: ${config}, ${mode} upstream`);
           if (config === 'engine') engineRuns[mode].push(await measureLoad(engineUrls[mode], load));
@@ -377,7 +374,7 @@ async function runSseOnly(flags: Flags, build: Build): Promise<void> {
     const moderatedRuns: SseResult[] = [];
     for (let i = 0; i < settings.rounds; i++) {
       progress(`round ${i + 1}/${settings.rounds}: SSE`);
-      for (const config of rotated(i)) sseRuns[config].push(await measureSse(urls[config], sse));
+      for (const config of rotated(CONFIGS, i)) sseRuns[config].push(await measureSse(urls[config], sse));
       moderatedRuns.push(await measureSse(moderated.url, sse));
     }
     const results = {
