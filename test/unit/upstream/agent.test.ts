@@ -62,37 +62,30 @@ describe("upstreamAgent and the server's Keep-Alive hint", () => {
   let upstream: Upstream;
   afterEach(() => upstream.close());
 
-  const ports = (): number => new Set(upstream.seen.map((s) => s.remotePort)).size;
-
-  it('closes a pooled socket one second before the announced timeout', async () => {
+  /**
+   * Two requests through a fresh agent, `pauseMs` apart, to an upstream announcing `Keep-Alive:
+   * timeout=<keepAliveS>`; how many connections they took.
+   */
+  const connectionsFor = async (keepAliveS: number, pauseMs: number): Promise<number> => {
     upstream = await startUpstream();
-    upstream.server.keepAliveTimeout = 2000; // `Keep-Alive: timeout=2`
+    upstream.server.keepAliveTimeout = keepAliveS * 1000;
     const { agent } = upstreamAgent(new URL(upstream.url));
     await get(upstream.url, agent);
-    await new Promise((resolve) => setTimeout(resolve, 1300));
+    if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     await get(upstream.url, agent);
-    expect(ports()).toBe(2);
     agent.destroy();
+    return new Set(upstream.seen.map((s) => s.remotePort)).size;
+  };
+
+  it('closes a pooled socket one second before the announced timeout', async () => {
+    expect(await connectionsFor(2, 1300)).toBe(2);
   });
 
   it('reuses it before then', async () => {
-    upstream = await startUpstream();
-    upstream.server.keepAliveTimeout = 2000;
-    const { agent } = upstreamAgent(new URL(upstream.url));
-    await get(upstream.url, agent);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await get(upstream.url, agent);
-    expect(ports()).toBe(1);
-    agent.destroy();
+    expect(await connectionsFor(2, 200)).toBe(1);
   });
 
   it('does not keep a socket at all when the announced timeout leaves no second to spare', async () => {
-    upstream = await startUpstream();
-    upstream.server.keepAliveTimeout = 1000; // `Keep-Alive: timeout=1`
-    const { agent } = upstreamAgent(new URL(upstream.url));
-    await get(upstream.url, agent);
-    await get(upstream.url, agent);
-    expect(ports()).toBe(2);
-    agent.destroy();
+    expect(await connectionsFor(1, 0)).toBe(2);
   });
 });
