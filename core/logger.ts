@@ -1,4 +1,5 @@
 import { ValueError } from './config/values';
+import { jsonString } from './logs/json-text';
 
 export type LogLevel = 'error' | 'info' | 'debug';
 
@@ -55,14 +56,30 @@ export function flushLogs(): void {
 }
 
 /**
+ * A field set that writes its own JSON: the text JSON.stringify would make of it, without the braces. The
+ * request line (logs/request-log.ts), on every request's path, writes itself faster than JSON.stringify,
+ * whose char-by-char copy of every string costs more than all the rest of the line.
+ */
+export const OWN_JSON = Symbol('oxy.ownJson');
+
+// A method's signature, so that each field set's writer may take its own type of fields.
+type Fields = Record<string, unknown> & { [OWN_JSON]?(fields: Record<string, unknown>): string };
+
+/** One event as one line of JSON, newline included. */
+export function logLine(level: string, event: string, fields?: Fields): string {
+  const own = fields?.[OWN_JSON];
+  const rest =
+    fields === undefined ? '' : own !== undefined ? own(fields) : JSON.stringify(fields).slice(1, -1);
+  return `{"time":"${isoNow()}","level":"${level}","event":${jsonString(event)}${rest === '' ? '' : ','}${rest}}\n`;
+}
+
+/**
  * Stdout for info and debug, stderr for warnings and errors: the platforms collect both (SCF → CLS, FC → SLS).
- * A request line is on every request's path, so the line is concatenated rather than spread into a new
- * object, and stdout gets one write per FLUSH_MS rather than a system call per line.
- * Warnings and errors are written at once.
+ * Stdout gets one write per FLUSH_MS rather than a system call per line. Warnings and errors are written
+ * at once.
  */
 export const jsonLogger: Logger = (level, event, fields) => {
-  const rest = fields === undefined ? '}' : JSON.stringify(fields).slice(1);
-  const line = `{"time":"${isoNow()}","level":"${level}","event":${JSON.stringify(event)}${rest === '}' ? '' : ','}${rest}\n`;
+  const line = logLine(level, event, fields);
   if (RANK[level] <= RANK.warn) return void process.stderr.write(line);
   pending += line;
   if (pending.length > 64 * 1024) return flushLogs();

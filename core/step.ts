@@ -1,6 +1,7 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { PoolKey } from './upstream/key-pool';
 import type { Route } from './routing/route';
+import type { JsonText } from './logs/json-text';
 
 /**
  * What the steps learn about one request and hand on to the ones after them; the request log line is
@@ -38,8 +39,8 @@ export interface UpstreamAnswer {
   requestId?: string;
   stream: boolean;
   bytesOut: number;
-  /** Token usage the upstream reported (a JSON answer's `usage`, or the last SSE chunk's). */
-  usage?: unknown;
+  /** Token usage the upstream reported (a JSON answer's `usage`, or the last SSE chunk's), as JSON text. */
+  usage?: JsonText;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../logger';
+import { type Logger, OWN_JSON } from '../logger';
+import { type JsonText, jsonNumber, jsonString } from './json-text';
 import type { Exchange } from '../step';
 import { nowMs } from '../clock';
 
@@ -39,5 +40,45 @@ export function logRequest(log: Logger, req: IncomingMessage, res: ServerRespons
     proxyKey: ex.proxyKey,
     poolKey: ex.poolKey?.fingerprint,
     usage: up?.usage,
+    [OWN_JSON]: requestJson,
   });
+}
+
+type RequestFields = Parameters<Logger>[2] & {
+  id: string;
+  method?: string;
+  path: string;
+  route?: string;
+  status: number;
+  complete: boolean;
+  upstreamStatus?: number;
+  upstreamRequestId?: string;
+  upstreamHeadersMs?: number;
+  durationMs: number;
+  bytesIn?: number;
+  bytesOut?: number;
+  stream?: boolean;
+  clientIp?: string;
+  proxyKey?: string;
+  poolKey?: string;
+  usage?: JsonText;
+};
+
+const text = (name: string, value: string | undefined): string =>
+  value === undefined ? '' : `,"${name}":${jsonString(value)}`;
+const number = (name: string, value: number | undefined): string =>
+  value === undefined ? '' : `,"${name}":${jsonNumber(value)}`;
+const flag = (name: string, value: boolean | undefined): string =>
+  value === undefined ? '' : `,"${name}":${value}`;
+
+/** The request line's fields as JSON.stringify writes them (in their order, undefined ones left out). */
+function requestJson(f: RequestFields): string {
+  return (
+    `"id":${jsonString(f.id)}${text('method', f.method)},"path":${jsonString(f.path)}${text('route', f.route)}` +
+    `,"status":${jsonNumber(f.status)},"complete":${f.complete}${number('upstreamStatus', f.upstreamStatus)}` +
+    `${text('upstreamRequestId', f.upstreamRequestId)}${number('upstreamHeadersMs', f.upstreamHeadersMs)}` +
+    `,"durationMs":${jsonNumber(f.durationMs)}${number('bytesIn', f.bytesIn)}${number('bytesOut', f.bytesOut)}` +
+    `${flag('stream', f.stream)}${text('clientIp', f.clientIp)}${text('proxyKey', f.proxyKey)}` +
+    `${text('poolKey', f.poolKey)}${f.usage === undefined ? '' : `,"usage":${f.usage.text}`}`
+  );
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { exposeHeaders } from '../access/cors';
 import { requestIdOf } from '../edge/request-id';
+import { jsonNumber } from '../logs/json-text';
 import { ms } from '../logs/request-log';
 
 /**
@@ -18,7 +19,7 @@ export function answerHeaders(
   const id = requestIdOf(res);
   if (id !== undefined) headers['x-oxy-request-id'] = id;
   headers['server-timing'] =
-    `oxy;dur=${ms(times.sent - times.arrived)}, upstream;dur=${ms(times.answered - times.sent)}`;
+    `oxy;dur=${jsonNumber(ms(times.sent - times.arrived))}, upstream;dur=${jsonNumber(ms(times.answered - times.sent))}`;
   if (res.hasHeader('access-control-allow-origin')) {
     headers['access-control-expose-headers'] = exposeHeaders(Object.keys(proxyRes.headers));
     // writeHead's headers replace setHeader's: keep CORS's `Vary: Origin` beside the upstream's Vary.

@@ -1,7 +1,12 @@
 import { usageOf } from '../../../core/logs/usage-json';
 
 const USAGE = { prompt_tokens: 19, completion_tokens: 18, total_tokens: 37 };
-const of = (value: unknown): unknown => usageOf(Buffer.from(JSON.stringify(value)));
+/** The usage as the log line writes it, read back. */
+const read = (body: Buffer): unknown => {
+  const usage = usageOf(body);
+  return usage === undefined ? undefined : JSON.parse(usage.text);
+};
+const of = (value: unknown): unknown => read(Buffer.from(JSON.stringify(value)));
 
 // Guards the request log's `usage` field (logs/answer-tap.ts), read from a part of the body only.
 describe('usageOf', () => {
@@ -48,8 +53,23 @@ describe('usageOf', () => {
     expect(of(body)).toEqual(expected);
   });
 
-  it('reads spaced and multi-line JSON', () => {
-    expect(usageOf(Buffer.from(JSON.stringify({ a: 1, usage: USAGE }, null, 2)))).toEqual(USAGE);
+  it('reads spaced and multi-line JSON, and writes it again on one line', () => {
+    const usage = usageOf(Buffer.from(JSON.stringify({ a: 1, usage: USAGE }, null, 2)));
+    expect(usage?.text).toBe(JSON.stringify(USAGE));
+  });
+
+  // The log line carries a compact usage object as the upstream wrote it, without parsing it only to write
+  // it again (logs/request-log.ts): the text must still be the JSON of the same value.
+  it('keeps a compact usage object as the upstream wrote it', () => {
+    const text = '{"prompt_tokens":19,"label":"a b","details":{"cached_tokens":0},"x":1.50}';
+    const usage = usageOf(Buffer.from(`{"id":"c","usage":${text},"service_tier":"default"}`));
+    expect(usage?.text).toBe(text);
+    expect(JSON.stringify({ usage })).toBe(JSON.stringify({ usage: JSON.parse(text) }));
+  });
+
+  it('writes usage that is not compact JSON again, on one line', () => {
+    const body = '{"usage":{"a" :1,\n"b":\t{"c": [1, 2]}}}';
+    expect(usageOf(Buffer.from(body))?.text).toBe('{"a":1,"b":{"c":[1,2]}}');
   });
 
   it('reads multi-byte text around the usage object', () => {
@@ -61,6 +81,6 @@ describe('usageOf', () => {
     ['cut off', '{"usage": {"prompt_tokens": 1'],
     ['empty', ''],
   ])('gives nothing for %s', (_, text) => {
-    expect(usageOf(Buffer.from(text))).toBeUndefined();
+    expect(read(Buffer.from(text))).toBeUndefined();
   });
 });

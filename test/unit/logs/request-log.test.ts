@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { nowMs } from '../../../core/clock';
+import { type Logger, OWN_JSON, logLine } from '../../../core/logger';
+import { JsonText } from '../../../core/logs/json-text';
+import { logRequest } from '../../../core/logs/request-log';
+import type { Route } from '../../../core/routing/route';
+import type { Exchange } from '../../../core/step';
+import type { PoolKey } from '../../../core/upstream/key-pool';
+
+const text = fc.string({ unit: 'binary', maxLength: 30 });
+const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined });
+const count = fc.nat({ max: 1e9 });
+
+const exchange = fc.record({
+  id: text,
+  method: maybe(fc.constantFrom('GET', 'POST', 'DELETE')),
+  url: text,
+  route: maybe(text),
+  status: fc.integer({ min: 100, max: 599 }),
+  complete: fc.boolean(),
+  bytesIn: maybe(count),
+  clientIp: maybe(text),
+  proxyKey: maybe(text),
+  poolKey: maybe(text),
+  upstream: maybe(
+    fc.record({
+      status: fc.integer({ min: 100, max: 599 }),
+      headersMs: fc.double({ min: 0, max: 1e7, noNaN: true }),
+      requestId: maybe(text),
+      stream: fc.boolean(),
+      bytesOut: count,
+      usage: maybe(fc.jsonValue().map((v) => new JsonText(JSON.stringify(v)))),
+    }),
+  ),
+});
+
+/** The fields logRequest hands the logger for these request, answer and exchange. */
+function fieldsOf(x: typeof exchange extends fc.Arbitrary<infer T> ? T : never): Record<string, unknown> {
+  let fields: Record<string, unknown> = {};
+  const log: Logger = (_level, _event, f) => void (fields = f ?? {});
+  const req = { method: x.method, url: x.url } as IncomingMessage;
+  const res = { statusCode: x.status, writableFinished: x.complete } as ServerResponse;
+  const ex: Exchange = {
+    id: x.id,
+    start: nowMs() - 5,
+    clientIp: x.clientIp,
+    route: x.route === undefined ? undefined : ({ prefix: x.route } as Route),
+    proxyKey: x.proxyKey,
+    poolKey: x.poolKey === undefined ? undefined : ({ fingerprint: x.poolKey } as PoolKey),
+    bytesIn: x.bytesIn,
+    upstream: x.upstream,
+  };
+  logRequest(log, req, res, ex);
+  return fields;
+}
+
+// Guards the request line, written by hand rather than by JSON.stringify (core/logger.ts OWN_JSON): for any
+// request it must be the very text JSON.stringify writes of the same fields, so every log collector reads
+// the same values, and always one line of valid JSON.
+describe('the request line', () => {
+  it('is what JSON.stringify writes of its fields, for any request', () => {
+    fc.assert(
+      fc.property(exchange, (x) => {
+        const fields = fieldsOf(x);
+        const own = (fields as { [OWN_JSON]?: (f: object) => string })[OWN_JSON];
+        expect(own?.(fields)).toBe(JSON.stringify(fields).slice(1, -1));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('is one line of JSON with the time, level and event first', () => {
+    fc.assert(
+      fc.property(exchange, (x) => {
+        const line = logLine('info', 'request', fieldsOf(x));
+        expect(line.indexOf('\n')).toBe(line.length - 1);
+        const { time, level, event } = JSON.parse(line) as Record<string, unknown>;
+        expect([typeof time, level, event]).toEqual(['string', 'info', 'request']);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
