@@ -9,21 +9,21 @@ export function nowMs(): number {
 
 const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+/** 32 random bits (Math.random gives 52 per call; its top 32 are as good as any). */
+const random32 = (): number => (Math.random() * 0x100000000) >>> 0;
+const hex16 = (n: number): string => HEX[n >>> 8]! + HEX[n & 0xff]!;
+
 /**
  * A random UUID (version 4 layout) naming a request in the logs. Math.random rather than node:crypto: the id
- * is no secret and guards nothing, and loading crypto for it would cost every instance about 0.6 MB.
+ * is no secret and guards nothing, and loading crypto for it would cost every instance about 0.6 MB. Made
+ * from four 32-bit numbers and a byte table, with no array on the way: it runs for every request.
  */
 export function requestUuid(): string {
-  const b = new Array<number>(16);
-  for (let i = 0; i < 16; i += 4) {
-    const r = (Math.random() * 0x100000000) >>> 0;
-    b[i] = r & 0xff;
-    b[i + 1] = (r >>> 8) & 0xff;
-    b[i + 2] = (r >>> 16) & 0xff;
-    b[i + 3] = r >>> 24;
-  }
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.map((x) => HEX[x]!);
-  return `${h[0]}${h[1]}${h[2]}${h[3]}-${h[4]}${h[5]}-${h[6]}${h[7]}-${h[8]}${h[9]}-${h[10]}${h[11]}${h[12]}${h[13]}${h[14]}${h[15]}`;
+  const a = random32();
+  const b = random32();
+  const c = random32();
+  const d = random32();
+  const version = (b & 0x0fff) | 0x4000;
+  const variant = ((c >>> 16) & 0x3fff) | 0x8000;
+  return `${hex16(a >>> 16)}${hex16(a & 0xffff)}-${hex16(b >>> 16)}-${hex16(version)}-${hex16(variant)}-${hex16(c & 0xffff)}${hex16(d >>> 16)}${hex16(d & 0xffff)}`;
 }
