@@ -3,7 +3,7 @@ import { poolKeyFingerprint } from '../access/key-match';
 /** One key of a pool, with its health. */
 export interface PoolKey {
   readonly key: string;
-  /** `…abcd`: how logs name it. */
+  /** `...abcd`: how logs name it. */
   readonly fingerprint: string;
   /** Answered 401/403: out of the rotation for the life of this instance. */
   out: boolean;

@@ -77,7 +77,7 @@ describe('the upstream key pool', () => {
         level: 'info',
         event: 'pool_key_removed',
         route: '/',
-        key: '…1111',
+        key: '...1111',
         status,
       });
     },

@@ -40,7 +40,7 @@ describe('keyMatcher', () => {
 
 describe('fingerprints', () => {
   it('name a pool key by its last 4 characters, as provider dashboards do', () => {
-    expect(poolKeyFingerprint('sk-proj-abcdefgh1234')).toBe('…1234');
+    expect(poolKeyFingerprint('sk-proj-abcdefgh1234')).toBe('...1234');
   });
   it('name a proxy key by a hash that does not reveal it', () => {
     expect(proxyKeyFingerprint('pk-one')).toMatch(/^#[0-9a-f]{8}$/);

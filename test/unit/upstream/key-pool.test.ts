@@ -19,7 +19,7 @@ describe('KeyPool', () => {
     const p = pool();
     const a = p.next();
     if (isExhausted(a)) throw new Error('no key');
-    expect(p.report(a, status, undefined)).toEqual({ event: 'pool_key_removed', key: '…k-a', status });
+    expect(p.report(a, status, undefined)).toEqual({ event: 'pool_key_removed', key: '...k-a', status });
     expect(p.report(a, status, undefined)).toBeUndefined();
     time += 3_600_000;
     expect([next(p), next(p), next(p)]).toEqual(['k-b', 'k-c', 'k-b']);
