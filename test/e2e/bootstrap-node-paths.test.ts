@@ -31,6 +31,9 @@ describe.each(Object.entries(ZIPS))('the %s bootstrap', (platform, { bootstrap }
     const m = new RegExp(`/var/(?:fc/)?lang/node(?:js)?${major}/bin/node\\b`).exec(shipped);
     return path.join(root, m![0]);
   };
+  /** What the script should exec with `node`: V8's memory reducer off (docs/design.md), then index.js. */
+  const execs = (node: string): string =>
+    `${node} --no-memory-reducer ${path.join(root, 'code', 'index.js')}`;
   /** Runs the moved script from its own folder, as the platform does, and returns what it ran. */
   const run = (): string => {
     const code = path.join(root, 'code');
@@ -59,12 +62,12 @@ describe.each(Object.entries(ZIPS))('the %s bootstrap', (platform, { bootstrap }
     'runs index.js on the newest Node present when the newest is node %i',
     (newest) => {
       for (const major of majors.filter((m) => m <= newest)) fakeNode(platformNode(major));
-      expect(run()).toBe(`${platformNode(newest)} ${path.join(root, 'code', 'index.js')}`);
+      expect(run()).toBe(execs(platformNode(newest)));
     },
   );
 
   it('falls back to node on PATH when no platform path exists', () => {
-    expect(run()).toBe(`${path.join(root, 'path-bin', 'node')} ${path.join(root, 'code', 'index.js')}`);
+    expect(run()).toBe(execs(path.join(root, 'path-bin', 'node')));
   });
 
   it('skips a platform path that is not executable', () => {
@@ -72,7 +75,7 @@ describe.each(Object.entries(ZIPS))('the %s bootstrap', (platform, { bootstrap }
     fakeNode(platformNode(newest!));
     chmodSync(platformNode(newest!), 0o644);
     fakeNode(platformNode(next!));
-    expect(run()).toBe(`${platformNode(next!)} ${path.join(root, 'code', 'index.js')}`);
+    expect(run()).toBe(execs(platformNode(next!)));
   });
 
   // The end-to-end specs run the zip on one build per major (helpers/node-runtimes.ts); a major the bootstrap
