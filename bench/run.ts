@@ -30,6 +30,11 @@
  *                    seconds against the minimal upstream, and print its top 15 self-time functions,
  *                    self time by origin (oxy, each npm package, Node internals, native, GC) and time by
  *                    calling package; see bench/profile.ts. Writes nothing into the repository.
+ *   --idle-burst     instead of the bench: --rounds rounds of two loads in a row per proxy (bare; oxy and
+ *                    oxy-keys through their bootstrap, V8's memory reducer off; the same index.js under
+ *                    plain node, reducer on), each proxy idle while the others run, against the OpenAI-like
+ *                    upstream; prints the first and the warm load of each; see bench/idle-burst.ts. Writes
+ *                    nothing.
  *
  * Exit code: 0 when the bench ran, whether or not the targets passed (the report says which); 1 when it
  * could not run (build failure, a server that did not start, a failed request, the 10-minute watchdog).
@@ -38,6 +43,7 @@ import path from 'node:path';
 import { buildScf, type Build } from './build';
 import { nowMs, sleep } from './clock';
 import { measureColdStart } from './cold-start';
+import { measureIdleBursts } from './idle-burst';
 import { checkKeySwap, checkWebSocketKeySwap } from './key-check';
 import { measureLoad, type LoadResult, type LoadOptions } from './load';
 import { describeMachine, type Machine } from './machine';
@@ -93,6 +99,7 @@ interface Flags {
   write: boolean;
   profile: boolean;
   sseOnly: boolean;
+  idleBurst: boolean;
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -103,7 +110,7 @@ function parseFlags(argv: string[]): Flags {
     if (!Number.isFinite(n) || n <= 0 || n > 100) throw new Error(`${arg}: expected a number from 1 to 100`);
     return n;
   };
-  const known = /^--(quick|skip-build|write|no-write|profile|sse-only|rounds=.*|duration=.*)$/;
+  const known = /^--(quick|skip-build|write|no-write|profile|sse-only|idle-burst|rounds=.*|duration=.*)$/;
   const unknown = argv.filter((a) => !known.test(a));
   if (unknown.length > 0) throw new Error(`unknown flag ${unknown.join(' ')} (see the top of bench/run.ts)`);
   const quick = argv.includes('--quick');
@@ -112,12 +119,12 @@ function parseFlags(argv: string[]): Flags {
     rounds: Math.round(value('rounds') ?? (quick ? 1 : 5)),
     durationS: value('duration') ?? (quick ? 2 : 4),
     skipBuild: argv.includes('--skip-build'),
-    write:
-      argv.includes('--profile') || argv.includes('--no-write') || argv.includes('--sse-only')
-        ? false
-        : argv.includes('--write') || !quick,
+    write: ['--profile', '--no-write', '--sse-only', '--idle-burst'].some((f) => argv.includes(f))
+      ? false
+      : argv.includes('--write') || !quick,
     profile: argv.includes('--profile'),
     sseOnly: argv.includes('--sse-only'),
+    idleBurst: argv.includes('--idle-burst'),
   };
 }
 
@@ -408,6 +415,23 @@ async function runProfile(flags: Flags, build: Build): Promise<void> {
   }
 }
 
+/** --idle-burst: the upstream, then every proxy's bursts after idle spells; prints the table. */
+async function runIdleBursts(flags: Flags, build: Build): Promise<void> {
+  const upstream = await startUpstream();
+  const load = { connections: 32, durationS: flags.durationS };
+  try {
+    const { text, servers } = await measureIdleBursts(build, upstream.urls.openai, {
+      rounds: flags.rounds,
+      load,
+      progress,
+    });
+    for (const server of servers) await stopChild(server.child);
+    process.stdout.write(await format(path.join(ROOT, 'bench', 'idle-burst.md'), text));
+  } finally {
+    await stopChild(upstream.child);
+  }
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   installExitHooks();
@@ -429,6 +453,15 @@ async function main(): Promise<void> {
       build.cleanup();
     }
     progress(`profile done in ${round((nowMs() - t0) / 1000, 0)} s`);
+    return;
+  }
+  if (flags.idleBurst) {
+    try {
+      await runIdleBursts(flags, build);
+    } finally {
+      build.cleanup();
+    }
+    progress(`idle bursts done in ${round((nowMs() - t0) / 1000, 0)} s`);
     return;
   }
   if (flags.sseOnly) {

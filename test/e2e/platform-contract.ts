@@ -117,9 +117,9 @@ export function describePlatformContract(c: PlatformCase, more?: (ctx: () => Con
       }
     });
 
-    // Guards the bootstrap's --no-memory-reducer: without it, the first seconds of each burst after an idle
-    // spell ran at about three quarters of the throughput, p99 up to twice as long (docs/design.md). The
-    // bootstrap execs node, so its process is node's, and it is serving: this Node accepted the flag.
+    // Guards the bootstrap's --no-memory-reducer: without it, bursts of requests after idle spells ran at
+    // about three quarters of the throughput, p99 up to twice as long (docs/design.md). The bootstrap execs
+    // node, so its process is node's, and it is serving: this Node accepted the flag.
     it('runs node with V8 memory reducer off', () => {
       const cmdline = readFileSync(`/proc/${ctx.oxy.child.pid}/cmdline`, 'utf8').split('\0');
       expect(cmdline).toContain('--no-memory-reducer');
