@@ -4,12 +4,12 @@
  * sits idle while the others get theirs, round after round: the first load of a pair is a burst after an
  * idle spell, the second the same process warm. The proxies: the bare one; oxy and oxy-keys through their
  * bootstrap, as shipped; and the same index.js under plain `node`, with V8's memory reducer on. Prints a
- * table; writes nothing.
+ * table; writes nothing, and stops every proxy it started.
  */
 import path from 'node:path';
 import type { Build } from './build';
 import { measureLoad, type LoadOptions, type LoadResult } from './load';
-import { freePort } from './processes';
+import { freePort, stopChild } from './processes';
 import { type Server, ready, spawnOxyNode, startProxy } from './servers';
 import { median } from './stats';
 
@@ -22,7 +22,7 @@ export async function measureIdleBursts(
   build: Build,
   target: string,
   options: { rounds: number; load: LoadOptions; progress(message: string): void },
-): Promise<{ text: string; servers: Server[] }> {
+): Promise<string> {
   const plainNode = (keys: boolean) => async (): Promise<Server> => {
     const port = await freePort();
     const child = spawnOxyNode(port, target, path.join(build.scfDir, 'index.js'), [], keys);
@@ -36,15 +36,19 @@ export async function measureIdleBursts(
     { name: 'oxy-keys under plain node (reducer on)', start: plainNode(true) },
   ];
   const servers: Server[] = [];
-  for (const c of cases) servers.push(await c.start());
   const first: LoadResult[][] = cases.map(() => []);
   const warm: LoadResult[][] = cases.map(() => []);
-  for (let round = 0; round < options.rounds; round++) {
-    for (const [i, c] of cases.entries()) {
-      options.progress(`idle burst, round ${round + 1}/${options.rounds}: ${c.name}`);
-      first[i]!.push(await measureLoad(servers[i]!.url, options.load));
-      warm[i]!.push(await measureLoad(servers[i]!.url, options.load));
+  try {
+    for (const c of cases) servers.push(await c.start());
+    for (let round = 0; round < options.rounds; round++) {
+      for (const [i, c] of cases.entries()) {
+        options.progress(`idle burst, round ${round + 1}/${options.rounds}: ${c.name}`);
+        first[i]!.push(await measureLoad(servers[i]!.url, options.load));
+        warm[i]!.push(await measureLoad(servers[i]!.url, options.load));
+      }
     }
+  } finally {
+    for (const server of servers) await stopChild(server.child);
   }
   const cell = (runs: LoadResult[]): string =>
     `${Math.round(median(runs.map((r) => r.requestsPerSecond)))} req/s, p99 ${median(runs.map((r) => r.latencyP99Ms))} ms`;
@@ -52,7 +56,7 @@ export async function measureIdleBursts(
     (c, i) =>
       `| ${c.name} | ${cell(first[i]!)} | ${cell(warm[i]!)} | ${first[i]!.map((r) => Math.round(r.requestsPerSecond)).join(', ')} |`,
   );
-  const text = [
+  return [
     `### Bursts after an idle spell (${options.load.connections} connections, ${options.load.durationS} s loads, medians of ${options.rounds} rounds; the first round follows start-up)`,
     '',
     '| Proxy | First load after idle | Second load, warm | First loads, req/s by round |',
@@ -60,5 +64,4 @@ export async function measureIdleBursts(
     ...rows,
     '',
   ].join('\n');
-  return { text, servers };
 }

@@ -418,14 +418,12 @@ async function runProfile(flags: Flags, build: Build): Promise<void> {
 /** --idle-burst: the upstream, then every proxy's bursts after idle spells; prints the table. */
 async function runIdleBursts(flags: Flags, build: Build): Promise<void> {
   const upstream = await startUpstream();
-  const load = { connections: 32, durationS: flags.durationS };
   try {
-    const { text, servers } = await measureIdleBursts(build, upstream.urls.openai, {
+    const text = await measureIdleBursts(build, upstream.urls.openai, {
       rounds: flags.rounds,
-      load,
+      load: { connections: 32, durationS: flags.durationS },
       progress,
     });
-    for (const server of servers) await stopChild(server.child);
     process.stdout.write(await format(path.join(ROOT, 'bench', 'idle-burst.md'), text));
   } finally {
     await stopChild(upstream.child);

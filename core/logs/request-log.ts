@@ -44,7 +44,7 @@ export function logRequest(log: Logger, req: IncomingMessage, res: ServerRespons
   });
 }
 
-type RequestFields = Parameters<Logger>[2] & {
+type RequestFields = {
   id: string;
   method?: string;
   path: string;
