@@ -36,9 +36,17 @@ export function isoNow(now = Date.now()): string {
   return timeText;
 }
 
-/** Info and debug lines waiting for the next write to stdout. */
-let pending = '';
+/**
+ * Info and debug lines waiting for the next write to stdout, as UTF-8, each written in when it is made: a
+ * string of hundreds of lines joined would be measured and encoded again at the write, which costs three
+ * times this. Made with the first line; a new one after each write, which may still be in flight.
+ */
+let pending: Buffer | undefined;
+let pendingBytes = 0;
 let scheduled = false;
+
+/** Bytes of lines written to stdout at once at most; UTF-8 takes at most 3 bytes per UTF-16 unit. */
+const PENDING_LIMIT = 64 * 1024;
 
 /**
  * How long an info line may wait to be written with the ones after it. Under load this makes one write
@@ -49,9 +57,10 @@ const FLUSH_MS = 10;
 /** Writes the waiting lines in one go; also run at exit, so no line is lost. */
 export function flushLogs(): void {
   scheduled = false;
-  if (pending === '') return;
-  const lines = pending;
-  pending = '';
+  if (pending === undefined || pendingBytes === 0) return;
+  const lines = pending.subarray(0, pendingBytes);
+  pending = undefined;
+  pendingBytes = 0;
   process.stdout.write(lines);
 }
 
@@ -81,8 +90,13 @@ export function logLine(level: string, event: string, fields?: Fields): string {
 export const jsonLogger: Logger = (level, event, fields) => {
   const line = logLine(level, event, fields);
   if (RANK[level] <= RANK.warn) return void process.stderr.write(line);
-  pending += line;
-  if (pending.length > 64 * 1024) return flushLogs();
+  if (line.length * 3 > PENDING_LIMIT - pendingBytes) {
+    flushLogs();
+    // A line longer than the whole batch (a chat log's, say) goes on its own.
+    if (line.length * 3 > PENDING_LIMIT) return void process.stdout.write(line);
+  }
+  pending ??= Buffer.allocUnsafe(PENDING_LIMIT);
+  pendingBytes += pending.write(line, pendingBytes);
   if (!scheduled) {
     scheduled = true;
     // unref'd: waiting lines never keep the process up; the exit handler writes them.

@@ -21,7 +21,7 @@ describe('jsonLogger', () => {
       flushLogs();
       expect(unused()).not.toHaveBeenCalled();
       expect(used()).toHaveBeenCalledTimes(1);
-      const line = used().mock.calls[0][0] as string;
+      const line = String(used().mock.calls[0][0]);
       expect(line.endsWith('\n')).toBe(true);
       expect(line.indexOf('\n')).toBe(line.length - 1);
       const event = JSON.parse(line);
@@ -35,6 +35,21 @@ describe('jsonLogger', () => {
       expect(new Date(event.time).toISOString()).toBe(event.time);
     },
   );
+
+  // Info lines are gathered as UTF-8 bytes and written many at once (core/logger.ts): every line must come
+  // out whole, in order, with its characters intact, however the batches fall.
+  it('writes batched lines whole, in order, and a line longer than a batch on its own', () => {
+    const sent: string[] = [];
+    for (let i = 0; i < 600; i++) sent.push(`line ${i} ${'é🌍x'.repeat(i % 50)}`);
+    sent.splice(300, 0, `long ${'ü'.repeat(100_000)}`);
+    for (const text of sent) jsonLogger('info', 'e', { text });
+    flushLogs();
+    const writes = stdout.mock.calls.map((call) => Buffer.from(call[0] as Buffer | string).toString('utf8'));
+    expect(writes.length).toBeGreaterThan(2);
+    for (const chunk of writes) expect(chunk.endsWith('\n')).toBe(true);
+    const lines = writes.join('').split('\n').slice(0, -1);
+    expect(lines.map((line) => (JSON.parse(line) as { text: string }).text)).toEqual(sent);
+  });
 });
 
 // The time of a line is made from a cached second and the milliseconds (core/logger.ts): it must read as
