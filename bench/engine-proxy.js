@@ -1,7 +1,7 @@
 // The engine alone, for comparison (bench/run.ts, informational): http-proxy-middleware's factory and
 // http-proxy's web() on a plain node:http listener, configured as oxy configures them
 // (core/upstream/proxy.ts: the factory only, one plugin that fills the engine's options, the target parsed
-// once, a keep-alive LIFO agent, no X-Forwarded-*), but with none of oxy's steps: no access checks, header
+// once, a keep-alive LIFO agent, no X-Forwarded-*, http.request given no undefined fields), but with none of oxy's steps: no access checks, header
 // filters, framing, timeouts, log, usage or Server-Timing. http-proxy writes the answer's status and
 // headers and pipes its body itself. Between bare and oxy, it shows what the engine costs and what oxy's
 // steps cost on top of it.
@@ -23,6 +23,23 @@ const options = {
   agent: new http.Agent({ keepAlive: true, scheduling: 'lifo' }),
   xfwd: false,
 };
+// As core/upstream/outgoing-options.ts: http-proxy builds each request's options on `options.ssl`, and
+// setters drop the nine socket and TLS fields it would otherwise write as undefined.
+const UNSET = 'socketPath pfx key passphrase cert ca ciphers secureProtocol localAddress'.split(' ');
+const base = Object.create(
+  Object.prototype,
+  Object.fromEntries(
+    UNSET.map((name) => [
+      name,
+      {
+        set(value) {
+          if (value !== undefined)
+            Object.defineProperty(this, name, { value, writable: true, enumerable: true });
+        },
+      },
+    ]),
+  ),
+);
 let engine;
 createProxyMiddleware({
   ...options,
@@ -31,6 +48,7 @@ createProxyMiddleware({
     (proxyServer) => {
       engine = proxyServer;
       Object.assign(proxyServer.options, options);
+      Object.defineProperty(proxyServer.options, 'ssl', { get: () => Object.create(base), enumerable: true });
       proxyServer.on('error', (_err, _req, res) => {
         if (typeof res.writeHead === 'function' && !res.headersSent) res.writeHead(502);
         res.end();

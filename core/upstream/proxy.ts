@@ -27,6 +27,7 @@ import { type Framing, applyFraming, framedLength, requestFraming } from './fram
 import type { KeyPool } from './key-pool';
 import { abortOnHangUp } from './hang-up';
 import { engineTarget } from './engine-target';
+import { outgoingOptions } from './outgoing-options';
 import { type AnswerFilter, moderatedStream, unreadableStream } from './moderated-answer';
 import { watchTimeouts } from './timeouts';
 import { nowMs } from '../clock';
@@ -193,7 +194,10 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
           server = proxyServer as unknown as typeof server;
           // The engine's options are the object hpm made it with (`{}`), filled in here once: `web(req, res)`
           // then runs on them as they are, where passing options would copy them into a new object per request.
-          Object.assign((proxyServer as unknown as { options: object }).options, options);
+          const engineOptions = (proxyServer as unknown as { options: object }).options;
+          Object.assign(engineOptions, options);
+          // Enumerable: a request's own options (a failover retry's) are copied from these, getter run.
+          Object.defineProperty(engineOptions, 'ssl', { get: outgoingOptions, enumerable: true });
           proxyServer.on('proxyReq', onProxyReq);
           proxyServer.on('proxyRes', onProxyRes);
           proxyServer.on('error', (err, req, res) => onError(err, req, res as ServerResponse));
