@@ -49,8 +49,9 @@ let scheduled = false;
 const PENDING_LIMIT = 64 * 1024;
 
 /**
- * How long an info line may wait to be written with the ones after it. Under load this makes one write
- * for hundreds of lines; a write per turn of the event loop was still one per request or two.
+ * How long an info line may wait to be written with the ones after it, while other answers are in progress
+ * (`workDone`: the last one's line goes at once). Under load this makes one write for hundreds of lines; a
+ * write per turn of the event loop was still one per request or two.
  */
 const FLUSH_MS = 10;
 
@@ -62,6 +63,31 @@ export function flushLogs(): void {
   pending = undefined;
   pendingBytes = 0;
   process.stdout.write(lines);
+}
+
+/** Answers and WebSocket sessions in progress (edge/in-flight.ts, realtime/upgrade.ts). */
+let working = 0;
+
+/** How many answers and WebSocket sessions are in progress. */
+export function workInProgress(): number {
+  return working;
+}
+
+/** An answer or a WebSocket session starts: until it is done, its log lines may wait for a batch. */
+export function workStarted(): void {
+  working++;
+}
+
+/**
+ * An answer or session is done, its log line written. When it was the last, the waiting lines are written at
+ * once: both platforms freeze an instance once it has processed its requests, and destroy it after minutes
+ * idle (SCF: tencentcloud.com/document/product/583/69578; FC: help.aliyun.com/zh/functioncompute/fc-3-0/
+ * processes-not-executed). In a frozen instance the batch's timer cannot fire: the lines would wait for the
+ * next request to thaw it, or go with the instance.
+ */
+export function workDone(): void {
+  working = working > 0 ? working - 1 : 0;
+  if (working === 0) flushLogs();
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { workDone, workStarted } from '../logger';
 
 /**
  * Answers started and not yet closed on a client connection (pipelined requests queue theirs). A
@@ -12,16 +13,22 @@ type Counted = Socket & { [OPEN]?: number };
 /** Every answer not yet closed, for the end of a shutdown's grace. */
 const open = new Set<ServerResponse>();
 
-/** Counts `res` as in progress until it closes, then calls `onClose`. */
+/** Counts `res` as in progress until it closes, then calls `onClose` (logger.ts `workDone` after it). */
 export function trackAnswer(req: IncomingMessage, res: ServerResponse, onClose: () => void): void {
   const socket = req.socket as Counted;
   socket[OPEN] = (socket[OPEN] ?? 0) + 1;
   open.add(res);
+  workStarted();
   // 'close' comes once: `on` spares the wrapper `once` makes.
   res.on('close', () => {
     socket[OPEN] = (socket[OPEN] ?? 1) - 1;
     open.delete(res);
-    onClose();
+    try {
+      onClose();
+    } finally {
+      // After onClose, which writes the request's log line: the last answer's line goes out before a freeze.
+      workDone();
+    }
   });
 }
 

@@ -1,7 +1,7 @@
 import { type IncomingMessage, type RequestListener, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { OxyError, sendError } from '../errors';
-import type { Logger } from '../logger';
+import { type Logger, workDone, workStarted } from '../logger';
 import type { Exchange, Step } from '../step';
 import { logSession } from './session-log';
 
@@ -49,11 +49,24 @@ export function upgradeListener(ctx: UpgradeContext) {
     }
     const ex = ctx.exchange(req);
     res.setHeader('x-oxy-request-id', ex.id);
+    // In progress until its one log line is written, like an answer (edge/in-flight.ts); a socket closed
+    // without that line (a refusal the client did not wait for) ends it a turn after its close.
+    workStarted();
+    let working = true;
+    const release = (): void => {
+      if (working) workDone();
+      working = false;
+    };
+    socket.once('close', () => setImmediate(release));
     let logged = false;
     const done = (status: number, end?: Parameters<typeof logSession>[4]): void => {
       if (logged) return;
       logged = true;
-      logSession(ctx.log, req, ex, status, end, ex.clientIp);
+      try {
+        logSession(ctx.log, req, ex, status, end, ex.clientIp);
+      } finally {
+        release();
+      }
     };
     res.once('finish', () => done(res.statusCode));
     try {

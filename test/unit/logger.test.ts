@@ -1,4 +1,4 @@
-import { flushLogs, isoNow, jsonLogger } from '../../core/logger';
+import { flushLogs, isoNow, jsonLogger, workDone, workStarted } from '../../core/logger';
 
 // Platform log collectors split on newlines: each event must be exactly one JSON line.
 describe('jsonLogger', () => {
@@ -35,6 +35,24 @@ describe('jsonLogger', () => {
       expect(new Date(event.time).toISOString()).toBe(event.time);
     },
   );
+
+  // The platforms freeze an instance as soon as its answers are out (core/logger.ts workDone): a line waits
+  // for a batch only while another answer is in progress, and the last answer's line is out before a freeze.
+  it('writes the waiting lines at once when the last answer in progress is done', () => {
+    workStarted();
+    workStarted();
+    jsonLogger('info', 'first_done', {});
+    workDone();
+    expect(stdout).not.toHaveBeenCalled();
+    jsonLogger('info', 'last_done', {});
+    workDone();
+    expect(stdout).toHaveBeenCalledTimes(1);
+    const lines = String(stdout.mock.calls[0][0]).trimEnd().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { event: string }).event)).toEqual([
+      'first_done',
+      'last_done',
+    ]);
+  });
 
   // Info lines are gathered as UTF-8 bytes and written many at once (core/logger.ts): every line must come
   // out whole, in order, with its characters intact, however the batches fall.
