@@ -9,6 +9,22 @@ const OPENAI_USAGE = {
   prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
   completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0 },
 };
+const RESPONSES_USAGE = {
+  input_tokens: 36,
+  input_tokens_details: { cached_tokens: 0 },
+  output_tokens: 87,
+  output_tokens_details: { reasoning_tokens: 0 },
+  total_tokens: 123,
+};
+const ANTHROPIC_USAGE = {
+  input_tokens: 3,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 0,
+  cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+  output_tokens: 4,
+  service_tier: 'standard',
+  server_tool_use: null,
+};
 const chat = (usage: unknown): object => ({
   id: 'chatcmpl-1',
   object: 'chat.completion',
@@ -34,48 +50,20 @@ describe('plainUsage', () => {
       JSON.stringify({
         object: 'response',
         output: [{ type: 'message', content: [{ type: 'output_text', text: 'x' }] }],
-        usage: {
-          input_tokens: 36,
-          input_tokens_details: { cached_tokens: 0 },
-          output_tokens: 87,
-          output_tokens_details: { reasoning_tokens: 0 },
-          total_tokens: 123,
-        },
+        usage: RESPONSES_USAGE,
         user: null,
         metadata: {},
       }),
-      {
-        input_tokens: 36,
-        input_tokens_details: { cached_tokens: 0 },
-        output_tokens: 87,
-        output_tokens_details: { reasoning_tokens: 0 },
-        total_tokens: 123,
-      },
+      RESPONSES_USAGE,
     ],
     [
       'Anthropic message',
       JSON.stringify({
         type: 'message',
         content: [{ type: 'text', text: 'x' }],
-        usage: {
-          input_tokens: 3,
-          cache_creation_input_tokens: 0,
-          cache_read_input_tokens: 0,
-          cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
-          output_tokens: 4,
-          service_tier: 'standard',
-          server_tool_use: null,
-        },
+        usage: ANTHROPIC_USAGE,
       }),
-      {
-        input_tokens: 3,
-        cache_creation_input_tokens: 0,
-        cache_read_input_tokens: 0,
-        cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
-        output_tokens: 4,
-        service_tier: 'standard',
-        server_tool_use: null,
-      },
+      ANTHROPIC_USAGE,
     ],
     [
       'arrays of objects, numbers of every form',
