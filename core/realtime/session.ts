@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { FrameCounter, closeFrame } from './frame-counter';
+import { OpenList } from '../open-list';
 
 /** How a session ended, for its log line. */
 export interface SessionEnd {
@@ -15,7 +16,7 @@ export interface SessionEnd {
 /** How long a side may take to finish closing before its socket is destroyed. */
 const CLOSE_MS = 500;
 
-const open = new Set<(code: number, reason: string, by: SessionEnd['endedBy']) => void>();
+const open = new OpenList<(code: number, reason: string, by: SessionEnd['endedBy']) => void>();
 
 /**
  * Relays an open WebSocket between the client's and the upstream's sockets, frames passed through
@@ -101,7 +102,7 @@ export function relaySession(
 
 /** Closes every open session with 1001 (the end of a shutdown's grace); returns how many there were. */
 export function closeAllSessions(): number {
-  const all = [...open];
+  const all = open.all();
   for (const finish of all) finish(1001, 'server shutting down', 'shutdown');
   return all.length;
 }
