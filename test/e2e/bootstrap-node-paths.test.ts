@@ -34,15 +34,19 @@ describe.each(Object.entries(ZIPS))('the %s bootstrap', (platform, { bootstrap }
   /** What the script should exec with `node`: V8's memory reducer off (docs/design.md), then index.js. */
   const execs = (node: string): string =>
     `${node} --no-memory-reducer ${path.join(root, 'code', 'index.js')}`;
-  /** Runs the moved script from its own folder, as the platform does, and returns what it ran. */
-  const run = (): string => {
+  /**
+   * Runs the moved script from its own folder and returns what it ran: by its path, as the platform does,
+   * unless `start` says how (given the script's path: the program and its arguments).
+   */
+  const run = (start = (script: string): [string, string[]] => [script, []]): string => {
     const code = path.join(root, 'code');
     mkdirSync(code);
     const script = path.join(code, bootstrap);
     writeFileSync(script, shipped.replaceAll('/var/', `${root}/var/`));
     chmodSync(script, 0o755);
     fakeNode(path.join(root, 'path-bin', 'node'));
-    return execFileSync(script, [], {
+    const [file, args] = start(script);
+    return execFileSync(file, args, {
       cwd: code,
       env: { PATH: `${path.join(root, 'path-bin')}:/usr/bin:/bin` },
       encoding: 'utf8',
@@ -65,6 +69,18 @@ describe.each(Object.entries(ZIPS))('the %s bootstrap', (platform, { bootstrap }
       expect(run()).toBe(execs(platformNode(newest)));
     },
   );
+
+  // Guards the bootstrap's own folder lookup (`${0%/*}`, which replaced a `dirname` process): the platform
+  // runs the script by its path, a user may run it by name with bash.
+  it.each([
+    ['by its absolute path', (script: string): [string, string[]] => [script, []], 'code/index.js'],
+    [`as ./${bootstrap}`, (): [string, string[]] => [`./${bootstrap}`, []], './index.js'],
+    ['with bash and its bare name', (): [string, string[]] => ['bash', [bootstrap]], './index.js'],
+  ])('finds index.js beside it when started %s', (_, start, indexJs) => {
+    const node = path.join(root, 'path-bin', 'node');
+    const where = indexJs.startsWith('code/') ? path.join(root, indexJs) : indexJs;
+    expect(run(start)).toBe(`${node} --no-memory-reducer ${where}`);
+  });
 
   it('falls back to node on PATH when no platform path exists', () => {
     expect(run()).toBe(execs(path.join(root, 'path-bin', 'node')));
