@@ -243,7 +243,11 @@ export function fileKey(name: ConfigVar): string {
     .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-const FILE_KEYS = new Map((Object.keys(SETTINGS) as ConfigVar[]).map((name) => [fileKey(name), name]));
+/** Each variable's file key, made once. */
+const FILE_KEY = Object.fromEntries(
+  (Object.keys(SETTINGS) as ConfigVar[]).map((name) => [name, fileKey(name)]),
+) as Record<ConfigVar, string>;
+const FILE_KEYS = new Set(Object.values(FILE_KEY));
 
 /** Reads and validates the configuration; throws an OxyError naming the variable or file on bad input. */
 export function loadConfig(env: Env, defaults: ConfigDefaults = {}): Config {
@@ -257,17 +261,23 @@ export function loadConfig(env: Env, defaults: ConfigDefaults = {}): Config {
         : fallback !== undefined && env[fallback] !== undefined
           ? fallback
           : undefined;
-    const key = fileKey(name);
+    const key = FILE_KEY[name];
     if (fromEnv === undefined && file && file.settings[key] !== undefined) {
-      return parse(`${file.path}: ${key}`, () => setting.file(file.settings[key]));
+      return parse(
+        () => `${file.path}: ${key}`,
+        () => setting.file(file.settings[key]),
+      );
     }
     const value =
       fromEnv !== undefined ? (env[fromEnv] as string) : (defaults.values?.[name] ?? setting.fallback);
-    const shown = setting.show ? setting.show(value) : JSON.stringify(value);
-    return parse(`${fromEnv ?? name}=${shown}`, () => setting.env(value));
+    const shown = (): string => (setting.show ? setting.show(value) : JSON.stringify(value));
+    return parse(
+      () => `${fromEnv ?? name}=${shown()}`,
+      () => setting.env(value),
+    );
   };
   const given = (name: ConfigVar): boolean =>
-    env[name] !== undefined || file?.settings[fileKey(name)] !== undefined;
+    env[name] !== undefined || file?.settings[FILE_KEY[name]] !== undefined;
   const upstreamTimeoutMs = read('OXY_UPSTREAM_TIMEOUT_MS');
   const config: Config = {
     target: read('OXY_TARGET'),
@@ -352,12 +362,19 @@ function readFile(env: Env, defaults: ConfigDefaults): { path: string; settings:
   }
   const path = named ?? defaults.configFile;
   if (path === undefined) return undefined;
-  const settings = parse(path, () => readConfigFile(path, named !== undefined, new Set(FILE_KEYS.keys())));
+  const settings = parse(
+    () => path,
+    () => readConfigFile(path, named !== undefined, FILE_KEYS),
+  );
   return settings && { path, settings };
 }
 
-/** Runs a parser, turning its ValueError into the one-line OxyError that stops the start. */
-function parse<T>(where: string, run: () => T): T {
+/**
+ * Runs a parser, turning its ValueError into the one-line OxyError that stops the start. `where` (the
+ * variable and its shown value) is made only for that line: showing a value costs more than parsing it,
+ * and every start reads all the variables.
+ */
+function parse<T>(where: () => string, run: () => T): T {
   try {
     return run();
   } catch (err) {
@@ -365,9 +382,9 @@ function parse<T>(where: string, run: () => T): T {
     // message names the bad entry (never a key: those go through parseKeys).
     if (err instanceof ValueError) {
       const sep = /^(is|has|must|cannot) /.test(err.message) ? ' ' : ': expected ';
-      throw configError(`${where}${err.at}${sep}${err.message}`);
+      throw configError(`${where()}${err.at}${sep}${err.message}`);
     }
-    if (err instanceof Error && err.constructor === Error) throw configError(`${where}: ${err.message}`);
+    if (err instanceof Error && err.constructor === Error) throw configError(`${where()}: ${err.message}`);
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import path from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from './config';
 import { OxyError } from './errors';
 import { jsonLogger, type Logger } from './logger';
@@ -44,7 +44,7 @@ export function start(
   let config;
   try {
     // `oxy.json` beside the running script (index.js in a zip), read when present.
-    const configFile = path.join(path.dirname(path.resolve(process.argv[1] ?? '.')), 'oxy.json');
+    const configFile = join(dirname(resolve(process.argv[1] ?? '.')), 'oxy.json');
     config = loadConfig(env, { configFile, ...platform.config });
   } catch (err) {
     if (!(err instanceof OxyError)) throw err;

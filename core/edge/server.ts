@@ -1,4 +1,4 @@
-import http from 'node:http';
+import { Server } from 'node:http';
 import { createApp } from '../app';
 import { answerClientError } from './client-error';
 import type { Config } from '../config';
@@ -12,9 +12,9 @@ import type { Platform } from '../platform';
 const KEEP_ALIVE_MS = 15 * 60_000;
 
 /** The HTTP server around the app, with the timeouts a long-lived proxy of slow APIs needs. */
-export function createServer(config: Config, platform: Platform, log: Logger): http.Server {
+export function createServer(config: Config, platform: Platform, log: Logger): Server {
   const app = createApp(config, platform, log);
-  const server = http.createServer({ noDelay: true }, app.request);
+  const server = new Server({ noDelay: true }, app.request);
   server.on('upgrade', app.upgrade);
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   // No cap on receiving a whole request body: the platform's frontend bounds it, and a slow upload

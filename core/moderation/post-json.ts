@@ -1,4 +1,4 @@
-import http from 'node:http';
+import { type Agent, type OutgoingHttpHeaders, request as httpRequest } from 'node:http';
 import { https } from '../lazy-modules';
 import { ModerationFailure } from './verdict';
 
@@ -7,8 +7,8 @@ const MAX_ANSWER_BYTES = 1 << 20;
 
 export interface PostOptions {
   url: URL;
-  agent: http.Agent;
-  headers: http.OutgoingHttpHeaders;
+  agent: Agent;
+  headers: OutgoingHttpHeaders;
   body: string;
   /** The whole call, from sending to the last byte of the answer. */
   timeoutMs: number;
@@ -26,7 +26,7 @@ export function postJson(options: PostOptions): Promise<Buffer> {
   const { url, agent, headers, body, timeoutMs, signal, name } = options;
   return new Promise<Buffer>((resolve, reject) => {
     if (signal?.aborted) return reject(aborted());
-    const request = url.protocol === 'https:' ? https().request : http.request;
+    const request = url.protocol === 'https:' ? https().request : httpRequest;
     const req = request({
       hostname: url.hostname.replace(/^\[|\]$/g, ''), // an IPv6 literal loses its brackets
       port: url.port,

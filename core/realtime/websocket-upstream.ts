@@ -1,5 +1,5 @@
 import { https } from '../lazy-modules';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse, request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Config } from '../config';
 import { OxyError, sendError } from '../errors';
@@ -52,7 +52,7 @@ export function websocketUpstreams(config: Config, platform: Platform, log: Logg
         upgrade: 'websocket',
       };
       const secure = target.protocol === 'https:';
-      const upReq = (secure ? https().request : http.request)({
+      const upReq = (secure ? https().request : httpRequest)({
         hostname: target.hostname,
         port: target.port || (secure ? 443 : 80),
         method: 'GET',

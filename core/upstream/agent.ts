@@ -1,4 +1,4 @@
-import http from 'node:http';
+import { Agent, type AgentOptions, type IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { https } from '../lazy-modules';
 
@@ -14,7 +14,7 @@ const FREE_SINCE = Symbol('oxy.freeSince');
 type Pooled = Socket & { [FREE_SINCE]?: number };
 
 export interface UpstreamAgent {
-  agent: http.Agent;
+  agent: Agent;
   /**
    * Destroys pooled sockets idle for IDLE_MS or more. Run before each request: the agent's own idle timer
    * cannot fire while the platform freezes the instance between invocations, and after a thaw a request can
@@ -38,8 +38,8 @@ export function upstreamAgent(
   /** How often idle pooled sockets are swept (tests shorten it). */
   sweepMs: number = IDLE_MS,
 ): UpstreamAgent {
-  const options: http.AgentOptions = { keepAlive: true, scheduling: 'lifo' };
-  const agent = target.protocol === 'https:' ? new (https().Agent)(options) : new http.Agent(options);
+  const options: AgentOptions = { keepAlive: true, scheduling: 'lifo' };
+  const agent = target.protocol === 'https:' ? new (https().Agent)(options) : new Agent(options);
   let lastScan = -Infinity;
   let sweep: NodeJS.Timeout | undefined;
   const dropStale = (): void => {
@@ -69,7 +69,7 @@ export function upstreamAgent(
  * `Keep-Alive: timeout=N` hint shortens it, a second early, so the socket is not reused just as the server
  * closes it (the race Node's own agent avoids the same way). False: the hint leaves no time to reuse it.
  */
-function keepSocketAlive(agent: http.Agent, socket: Socket): boolean {
+function keepSocketAlive(agent: Agent, socket: Socket): boolean {
   socket.setKeepAlive(true, (agent as { keepAliveMsecs?: number }).keepAliveMsecs);
   socket.unref();
   const hint = (socket as Answered)._httpMessage?.res?.headers['keep-alive'];
@@ -82,4 +82,4 @@ function keepSocketAlive(agent: http.Agent, socket: Socket): boolean {
   return true;
 }
 
-type Answered = Socket & { _httpMessage?: { res?: { headers: http.IncomingHttpHeaders } } | null };
+type Answered = Socket & { _httpMessage?: { res?: { headers: IncomingHttpHeaders } } | null };
