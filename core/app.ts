@@ -80,7 +80,7 @@ export function createApp(config: Config, platform: Platform, logAll: Logger): A
     healthCheck(platform),
     requestTarget,
     origin,
-    ...(allow || deny ? [ipAccess({ allow, deny, clientIpHeader })] : []),
+    ...(allow || deny ? [ipAccess({ allow, deny, clientIpHeader, log })] : []),
     ...(locked ? [...keys, proxyKeys(config.proxyKeys)] : []),
     routeSelect(routes, fallback),
     ...(fallback.pool || routes.some((r) => r.pool) ? [poolKeys] : []),

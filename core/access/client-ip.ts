@@ -12,11 +12,13 @@ import { isIP } from 'node:net';
  * last, and anything before it came from the client.
  */
 export function clientIpOf(req: IncomingMessage, trustedHeader: string | undefined): string | undefined {
-  if (trustedHeader !== undefined) {
-    const fromHeader = headerAddress(req.headers[trustedHeader]);
-    if (fromHeader !== undefined) return fromHeader;
-  }
-  return req.socket.remoteAddress || undefined;
+  const fromHeader = trustedHeader === undefined ? undefined : trustedAddress(req, trustedHeader);
+  return fromHeader ?? (req.socket.remoteAddress || undefined);
+}
+
+/** The address in the trusted header (a lower-case name), or undefined when it holds none. */
+export function trustedAddress(req: IncomingMessage, trustedHeader: string): string | undefined {
+  return headerAddress(req.headers[trustedHeader]);
 }
 
 /** `1.2.3.4:5678`: an IPv4 address with a port, as some proxies write it. */

@@ -1,6 +1,7 @@
 import { OxyError, sendError } from '../errors';
+import type { Logger } from '../logger';
 import type { Step } from '../step';
-import { clientIpOf } from './client-ip';
+import { trustedAddress } from './client-ip';
 import type { IpList } from './ip-list';
 
 export interface IpAccessOptions {
@@ -8,6 +9,8 @@ export interface IpAccessOptions {
   deny?: IpList;
   /** Header the platform sets with the caller's address (e.g. `x-scf-remote-addr`); else the socket's peer. */
   clientIpHeader?: string;
+  /** Where the first request without an address in that header is reported (once per instance). */
+  log?: Logger;
 }
 
 /** One instance for every refusal (sendError only reads it); the address never goes into the answer. */
@@ -17,6 +20,9 @@ const REFUSAL = new OxyError(
   403,
   'permission_error',
 );
+
+const MISSING_HEADER =
+  'The IP lists judged this request by the connection\'s peer, since the trusted header held no address: on a platform, that peer is its frontend for every caller. See README, "IP allow and deny lists". Reported once per instance.';
 
 /**
  * Refuses callers by address with 403 in OpenAI's shape, before anything is forwarded. Deny wins over
@@ -29,8 +35,23 @@ export function ipAccess(options: IpAccessOptions): Step {
   const deny = options.deny?.entries.length ? options.deny : undefined;
   if (!allow && !deny) return () => false;
   const header = options.clientIpHeader?.toLowerCase();
+  const { log } = options;
+  let reported = false;
   return (req, res) => {
-    const address = clientIpOf(req, header);
+    const fromHeader = header === undefined ? undefined : trustedAddress(req, header);
+    const peer = req.socket.remoteAddress || undefined;
+    // Neither platform documents its client-address header for web functions (PLATFORMS.md). Without it,
+    // the peer is the platform's own frontend: every caller looks alike, so an allow list refuses them
+    // all and a deny list matches none. The operator must see that in the logs, not find it by chance.
+    if (header !== undefined && fromHeader === undefined && !reported && log !== undefined) {
+      reported = true;
+      log('warn', 'client_ip_header_missing', {
+        header,
+        peer,
+        message: MISSING_HEADER,
+      });
+    }
+    const address = fromHeader ?? peer;
     const allowed =
       address !== undefined && !(deny?.check(address) ?? false) && (allow?.check(address) ?? true);
     if (allowed) return false;

@@ -74,4 +74,49 @@ describe('IP allow and deny lists', () => {
     // The platform's header never reaches the upstream either way.
     for (const s of upstream.seen) expect(s.headers['x-scf-remote-addr']).toBeUndefined();
   });
+
+  // Guards the client_ip_header_missing warning: neither platform documents its client-address header for web
+  // functions, and without it every caller looks like the platform's frontend (a deny list then matches
+  // none). The first such request must show in the logs, once, naming the header and the peer used instead.
+  it('warns once when the trusted header holds no address, and not when it does', async () => {
+    const oxy = await startOxy({ OXY_TARGET: upstream.url, OXY_IP_DENY: '198.51.100.0/24' }, scfPlatform);
+    const warnings = (): Record<string, unknown>[] =>
+      oxy.logs
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.event === 'client_ip_header_missing');
+    try {
+      const caller = { 'x-scf-remote-addr': '203.0.113.7' };
+      expect((await request(oxy.url).get('/v1/models').set(caller)).status).toBe(200);
+      expect(warnings()).toEqual([]);
+      for (const headers of [{}, { 'x-scf-remote-addr': 'not an address' }, {}]) {
+        expect((await request(oxy.url).get('/v1/models').set(headers)).status).toBe(200);
+      }
+      expect(warnings()).toEqual([
+        {
+          level: 'warn',
+          event: 'client_ip_header_missing',
+          header: 'x-scf-remote-addr',
+          peer: expect.stringMatching(/^(::ffff:)?127\.0\.0\.1$/),
+          message: expect.stringContaining('IP allow and deny lists'),
+        },
+      ]);
+    } finally {
+      await oxy.close();
+    }
+  });
+
+  it('does not warn when no list is set or no header is trusted', async () => {
+    for (const [env, platform] of [
+      [{}, scfPlatform],
+      [{ OXY_IP_DENY: '198.51.100.0/24' }, { name: 'test' }],
+    ] as const) {
+      const oxy = await startOxy({ OXY_TARGET: upstream.url, ...env }, platform);
+      try {
+        expect((await request(oxy.url).get('/v1/models')).status).toBe(200);
+        expect(oxy.logs.filter((l) => l.includes('client_ip_header_missing'))).toEqual([]);
+      } finally {
+        await oxy.close();
+      }
+    }
+  });
 });
