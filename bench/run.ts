@@ -30,6 +30,10 @@
  *                    seconds against the minimal upstream, and print its top 15 self-time functions,
  *                    self time by origin (oxy, each npm package, Node internals, native, GC) and time by
  *                    calling package; see bench/profile.ts. Writes nothing into the repository.
+ *   --instructions   instead of the bench: CPU instructions counted by Valgrind's callgrind, which the
+ *                    machine's load does not move: start-up (spawn to first proxied 200) and per request at
+ *                    steady state on the minimal upstream, of bare, engine, oxy and oxy-keys; see
+ *                    bench/instructions.ts. Needs valgrind; about 9 minutes; writes nothing.
  *   --idle-burst     instead of the bench: --rounds rounds of two loads in a row per proxy (bare; oxy and
  *                    oxy-keys through their bootstrap, V8's memory reducer off; the same index.js under
  *                    plain node, reducer on), each proxy idle while the others run, against the OpenAI-like
@@ -44,6 +48,7 @@ import { buildScf, type Build } from './build';
 import { nowMs, sleep } from './clock';
 import { measureColdStart } from './cold-start';
 import { measureIdleBursts } from './idle-burst';
+import { measureInstructions } from './instructions';
 import { checkKeySwap, checkWebSocketKeySwap } from './key-check';
 import { measureLoad, type LoadResult, type LoadOptions } from './load';
 import { describeMachine, type Machine } from './machine';
@@ -100,6 +105,7 @@ interface Flags {
   profile: boolean;
   sseOnly: boolean;
   idleBurst: boolean;
+  instructions: boolean;
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -110,7 +116,8 @@ function parseFlags(argv: string[]): Flags {
     if (!Number.isFinite(n) || n <= 0 || n > 100) throw new Error(`${arg}: expected a number from 1 to 100`);
     return n;
   };
-  const known = /^--(quick|skip-build|write|no-write|profile|sse-only|idle-burst|rounds=.*|duration=.*)$/;
+  const known =
+    /^--(quick|skip-build|write|no-write|profile|sse-only|idle-burst|instructions|rounds=.*|duration=.*)$/;
   const unknown = argv.filter((a) => !known.test(a));
   if (unknown.length > 0) throw new Error(`unknown flag ${unknown.join(' ')} (see the top of bench/run.ts)`);
   const quick = argv.includes('--quick');
@@ -119,12 +126,15 @@ function parseFlags(argv: string[]): Flags {
     rounds: Math.round(value('rounds') ?? (quick ? 1 : 5)),
     durationS: value('duration') ?? (quick ? 2 : 4),
     skipBuild: argv.includes('--skip-build'),
-    write: ['--profile', '--no-write', '--sse-only', '--idle-burst'].some((f) => argv.includes(f))
+    write: ['--profile', '--no-write', '--sse-only', '--idle-burst', '--instructions'].some((f) =>
+      argv.includes(f),
+    )
       ? false
       : argv.includes('--write') || !quick,
     profile: argv.includes('--profile'),
     sseOnly: argv.includes('--sse-only'),
     idleBurst: argv.includes('--idle-burst'),
+    instructions: argv.includes('--instructions'),
   };
 }
 
@@ -402,6 +412,16 @@ async function runSseOnly(flags: Flags, build: Build): Promise<void> {
 }
 
 /** --profile: the upstream, then oxy-keys under the profiler; prints the report. */
+async function runInstructions(build: Build): Promise<void> {
+  const upstream = await startUpstream();
+  try {
+    const text = await measureInstructions(build, upstream.urls.minimal, { progress });
+    process.stdout.write(await format(path.join(ROOT, 'bench', 'instructions.md'), text));
+  } finally {
+    await stopChild(upstream.child);
+  }
+}
+
 async function runProfile(flags: Flags, build: Build): Promise<void> {
   const upstream = await startUpstream();
   try {
@@ -433,11 +453,13 @@ async function runIdleBursts(flags: Flags, build: Build): Promise<void> {
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   installExitHooks();
+  // Under Valgrind everything runs ~50× slower: --instructions gets twice the time.
+  const limitMs = flags.instructions ? 2 * WATCHDOG_MS : WATCHDOG_MS;
   const watchdog = setTimeout(() => {
-    progress(`watchdog: still running after ${WATCHDOG_MS / 60_000} minutes, giving up`);
+    progress(`watchdog: still running after ${limitMs / 60_000} minutes, giving up`);
     killAllNow();
     process.exit(1);
-  }, WATCHDOG_MS);
+  }, limitMs);
   watchdog.unref();
 
   const machine = describeMachine(new Date());
@@ -451,6 +473,15 @@ async function main(): Promise<void> {
       build.cleanup();
     }
     progress(`profile done in ${round((nowMs() - t0) / 1000, 0)} s`);
+    return;
+  }
+  if (flags.instructions) {
+    try {
+      await runInstructions(build);
+    } finally {
+      build.cleanup();
+    }
+    progress(`instructions done in ${round((nowMs() - t0) / 1000, 0)} s`);
     return;
   }
   if (flags.idleBurst) {

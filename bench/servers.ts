@@ -41,7 +41,7 @@ const NOT_INHERITED = /^(OXY_|NODE_OPTIONS$|TENCENTCLOUD_|TENCENT_CLOUD_)/;
  * Tencent Cloud credentials and region), with this Node first on PATH so the bootstrap's `exec node` runs the
  * same Node as everything else.
  */
-function proxyEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function proxyEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!NOT_INHERITED.test(key)) env[key] = value;
