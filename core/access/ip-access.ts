@@ -21,8 +21,11 @@ const REFUSAL = new OxyError(
   'permission_error',
 );
 
+/** The warning's words: what happened, why it matters on a platform, and where the README says more. */
 const MISSING_HEADER =
-  'The IP lists judged this request by the connection\'s peer, since the trusted header held no address: on a platform, that peer is its frontend for every caller. See README, "IP allow and deny lists". Reported once per instance.';
+  "The IP lists judged this request by the connection's peer, since the trusted header held no address: " +
+  'on a platform, that peer is its frontend for every caller. See README, "IP allow and deny lists". ' +
+  'Reported for the first such request only.';
 
 /**
  * Refuses callers by address with 403 in OpenAI's shape, before anything is forwarded. Deny wins over

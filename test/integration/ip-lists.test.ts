@@ -1,6 +1,7 @@
 import request from 'supertest';
+import WebSocket from 'ws';
 import { scfPlatform } from '../../functions/scf/platform';
-import { startOxy } from '../helpers/oxy';
+import { type RunningOxy, startOxy } from '../helpers/oxy';
 import { type Upstream, startUpstream } from '../helpers/upstream';
 
 // Issue 8, IP lists: the caller's address comes only from a source it cannot forge (the platform's header,
@@ -78,12 +79,14 @@ describe('IP allow and deny lists', () => {
   // Guards the client_ip_header_missing warning: neither platform documents its client-address header for web
   // functions, and without it every caller looks like the platform's frontend (a deny list then matches
   // none). The first such request must show in the logs, once, naming the header and the peer used instead.
+  const headerWarnings = (oxy: RunningOxy): Record<string, unknown>[] =>
+    oxy.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.event === 'client_ip_header_missing');
+
   it('warns once when the trusted header holds no address, and not when it does', async () => {
     const oxy = await startOxy({ OXY_TARGET: upstream.url, OXY_IP_DENY: '198.51.100.0/24' }, scfPlatform);
-    const warnings = (): Record<string, unknown>[] =>
-      oxy.logs
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .filter((l) => l.event === 'client_ip_header_missing');
+    const warnings = (): Record<string, unknown>[] => headerWarnings(oxy);
     try {
       const caller = { 'x-scf-remote-addr': '203.0.113.7' };
       expect((await request(oxy.url).get('/v1/models').set(caller)).status).toBe(200);
@@ -100,6 +103,26 @@ describe('IP allow and deny lists', () => {
           message: expect.stringContaining('IP allow and deny lists'),
         },
       ]);
+    } finally {
+      await oxy.close();
+    }
+  });
+
+  it('warns once more at the first WebSocket upgrade without the header (its own step list)', async () => {
+    const oxy = await startOxy({ OXY_TARGET: upstream.url, OXY_IP_DENY: '198.51.100.0/24' }, scfPlatform);
+    try {
+      expect((await request(oxy.url).get('/v1/models')).status).toBe(200);
+      for (let i = 0; i < 2; i++) {
+        // The test upstream speaks no WebSocket: whatever the upgrade ends in, the IP step has run.
+        const socket = new WebSocket(`${oxy.url.replace('http:', 'ws:')}/v1/realtime`);
+        await new Promise<void>((resolve) => {
+          socket.once('unexpected-response', () => resolve());
+          socket.once('error', () => resolve());
+          socket.once('open', () => resolve());
+        });
+        socket.terminate();
+      }
+      expect(headerWarnings(oxy).map((w) => w.header)).toEqual(['x-scf-remote-addr', 'x-scf-remote-addr']);
     } finally {
       await oxy.close();
     }
