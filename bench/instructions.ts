@@ -20,11 +20,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import type { Build } from './build';
-import { CHAT_BODY, CHAT_HEADERS, CHAT_PATH } from './load';
-import { freePort, spawnChild, stopChild, waitFor200 } from './processes';
-import { READY_HEADERS, READY_PATH, oxyEnv, proxyEnv } from './servers';
+import { measureLoad } from './load';
+import { freePort, spawnChild, stopChild } from './processes';
+import { oxyEnv, proxyEnv, ready } from './servers';
 import { median, round } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -91,23 +90,17 @@ async function startUp(kind: Kind | 'node -e 0', build: Build, target: string): 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'oxy-bench-cg-'));
   try {
     if (kind === 'node -e 0') {
-      const child = spawnChild(kind, 'valgrind', callgrind(dir, true, ['-e', '0']));
-      await child.exited;
-      return counted(dir);
-    }
-    const port = await freePort();
-    const { args, cwd, env } = command(kind, build, target, port);
-    const child = spawnChild(kind, 'valgrind', callgrind(dir, true, args), { cwd, env });
-    try {
-      await waitFor200(`http://127.0.0.1:${port}${READY_PATH}`, {
-        timeoutMs: SLOW_MS,
-        intervalMs: 20,
-        child,
-        headers: READY_HEADERS,
-      });
-    } finally {
-      // Valgrind writes its counts when the process ends, on SIGTERM as well.
-      await stopChild(child, SLOW_MS);
+      await spawnChild(kind, 'valgrind', callgrind(dir, true, ['-e', '0'])).exited;
+    } else {
+      const port = await freePort();
+      const { args, cwd, env } = command(kind, build, target, port);
+      const child = spawnChild(kind, 'valgrind', callgrind(dir, true, args), { cwd, env });
+      try {
+        await ready(port, child, SLOW_MS);
+      } finally {
+        // Valgrind writes its counts when the process ends, on SIGTERM as well.
+        await stopChild(child, SLOW_MS);
+      }
     }
     return counted(dir);
   } finally {
@@ -115,50 +108,34 @@ async function startUp(kind: Kind | 'node -e 0', build: Build, target: string): 
   }
 }
 
-function load(url: string, amount: number): Promise<autocannon.Result> {
-  return autocannon({
-    url: url + CHAT_PATH,
-    method: 'POST',
-    headers: CHAT_HEADERS,
-    body: CHAT_BODY,
-    connections: 32,
-    amount,
-    timeout: SLOW_MS / 1000,
-  });
-}
-
 /** Instructions per request at steady state, with counting on only while MEASURED requests run. */
 async function perRequest(kind: Kind, build: Build, target: string): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'oxy-bench-cg-'));
-  const port = await freePort();
-  const { args, cwd, env } = command(kind, build, target, port);
-  const child = spawnChild(kind, 'valgrind', callgrind(dir, false, args), { cwd, env });
-  const control = (...args: string[]): void => {
-    const done = spawnSync('callgrind_control', [...args, String(child.pid)], { encoding: 'utf8' });
-    if (done.status !== 0)
-      throw new Error(`callgrind_control ${args.join(' ')}: ${done.stderr || done.error}`);
-  };
   try {
-    const url = `http://127.0.0.1:${port}`;
-    await waitFor200(url + READY_PATH, {
-      timeoutMs: SLOW_MS,
-      intervalMs: 20,
-      child,
-      headers: READY_HEADERS,
-    });
-    await load(url, WARM_UP);
-    control('-i', 'on');
-    const result = await load(url, MEASURED);
-    control('-i', 'off');
-    control('-d');
-    const ok = result['2xx'];
-    if (ok !== MEASURED || result.errors > 0 || result.timeouts > 0) {
-      throw new Error(`${kind}: ${ok} of ${MEASURED} requests answered 2xx`);
+    const port = await freePort();
+    const { args, cwd, env } = command(kind, build, target, port);
+    const child = spawnChild(kind, 'valgrind', callgrind(dir, false, args), { cwd, env });
+    const control = (...args: string[]): void => {
+      const done = spawnSync('callgrind_control', [...args, String(child.pid)], { encoding: 'utf8' });
+      if (done.status !== 0)
+        throw new Error(`callgrind_control ${args.join(' ')}: ${done.stderr || done.error}`);
+    };
+    // measureLoad throws unless every request got a 2xx, so `requests` is MEASURED.
+    const load = (url: string, amount: number) =>
+      measureLoad(url, { connections: 32, durationS: 0, amount, timeoutS: SLOW_MS / 1000 });
+    let requests: number;
+    try {
+      const url = await ready(port, child, SLOW_MS);
+      await load(url, WARM_UP);
+      control('-i', 'on');
+      ({ requests } = await load(url, MEASURED));
+      control('-i', 'off');
+      control('-d');
+    } finally {
+      await stopChild(child, SLOW_MS);
     }
-    await stopChild(child, SLOW_MS);
-    return counted(dir) / ok;
+    return counted(dir) / requests;
   } finally {
-    await stopChild(child, SLOW_MS);
     rmSync(dir, { recursive: true, force: true });
   }
 }

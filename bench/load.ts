@@ -32,6 +32,10 @@ export const CHAT_HEADERS = { 'content-type': 'application/json', ...AUTH_HEADER
 export interface LoadOptions {
   connections: number;
   durationS: number;
+  /** Stop after this many requests instead: autocannon then ignores durationS. */
+  amount?: number;
+  /** Seconds one request may take. Default 10. */
+  timeoutS?: number;
 }
 
 export interface LoadResult {
@@ -51,7 +55,8 @@ export async function measureLoad(baseUrl: string, options: LoadOptions): Promis
     connections: options.connections,
     pipelining: 1,
     duration: options.durationS,
-    timeout: 10,
+    amount: options.amount,
+    timeout: options.timeoutS ?? 10,
   });
   const ok = result['2xx'];
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0 || ok === 0) {

@@ -411,7 +411,7 @@ async function runSseOnly(flags: Flags, build: Build): Promise<void> {
   }
 }
 
-/** --profile: the upstream, then oxy-keys under the profiler; prints the report. */
+/** --instructions: the upstream, then each proxy under callgrind; prints the counts. */
 async function runInstructions(build: Build): Promise<void> {
   const upstream = await startUpstream();
   try {
@@ -422,6 +422,7 @@ async function runInstructions(build: Build): Promise<void> {
   }
 }
 
+/** --profile: the upstream, then oxy-keys under the profiler; prints the report. */
 async function runProfile(flags: Flags, build: Build): Promise<void> {
   const upstream = await startUpstream();
   try {

@@ -193,9 +193,9 @@ export async function startModeratedOxy(target: string, scfDir: string, tmsUrl: 
   return { child, url: await ready(port, child) };
 }
 
-/** Waits (≤ 10 s) until the proxy on `port` proxies a request; resolves with its base URL. */
-export async function ready(port: number, child: Child): Promise<string> {
+/** Waits (≤ `timeoutMs`) until the proxy on `port` proxies a request; resolves with its base URL. */
+export async function ready(port: number, child: Child, timeoutMs = 10_000): Promise<string> {
   const url = `http://127.0.0.1:${port}`;
-  await waitFor200(url + READY_PATH, { timeoutMs: 10_000, intervalMs: 5, child, headers: READY_HEADERS });
+  await waitFor200(url + READY_PATH, { timeoutMs, intervalMs: 5, child, headers: READY_HEADERS });
   return url;
 }

@@ -270,9 +270,8 @@ export function loadConfig(env: Env, defaults: ConfigDefaults = {}): Config {
     }
     const value =
       fromEnv !== undefined ? (env[fromEnv] as string) : (defaults.values?.[name] ?? setting.fallback);
-    const shown = (): string => (setting.show ? setting.show(value) : JSON.stringify(value));
     return parse(
-      () => `${fromEnv ?? name}=${shown()}`,
+      () => `${fromEnv ?? name}=${setting.show ? setting.show(value) : JSON.stringify(value)}`,
       () => setting.env(value),
     );
   };

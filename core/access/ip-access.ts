@@ -9,7 +9,7 @@ export interface IpAccessOptions {
   deny?: IpList;
   /** Header the platform sets with the caller's address (e.g. `x-scf-remote-addr`); else the socket's peer. */
   clientIpHeader?: string;
-  /** Where the first request without an address in that header is reported (once per instance). */
+  /** Where the first request without an address in that header is reported (once per step). */
   log?: Logger;
 }
 
