@@ -1,5 +1,7 @@
 /** Non-stream chat completions under load, with autocannon's programmatic API. */
 import autocannon from 'autocannon';
+import { nowMs } from './clock';
+import { percentile } from './stats';
 
 export const CHAT_PATH = '/v1/chat/completions';
 
@@ -45,18 +47,33 @@ export interface LoadResult {
   requests: number;
 }
 
-/** One autocannon run against `baseUrl`; throws if any request failed or got a non-2xx answer. */
+/**
+ * One autocannon run against `baseUrl`; throws if any request failed or got a non-2xx answer. Latency
+ * percentiles come from every 2xx answer's own time, which autocannon measures in fractions of a
+ * millisecond but keeps in a histogram of whole milliseconds: at a p99 of 7 to 12 ms that rounding alone
+ * moved a ratio to bare by up to a sixth. Throughput is the 2xx answers over the load's own duration.
+ */
 export async function measureLoad(baseUrl: string, options: LoadOptions): Promise<LoadResult> {
-  const result = await autocannon({
-    url: baseUrl + CHAT_PATH,
-    method: 'POST',
-    headers: CHAT_HEADERS,
-    body: CHAT_BODY,
-    connections: options.connections,
-    pipelining: 1,
-    duration: options.durationS,
-    amount: options.amount,
-    timeout: options.timeoutS ?? 10,
+  const latenciesMs: number[] = [];
+  const started = nowMs();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: baseUrl + CHAT_PATH,
+        method: 'POST',
+        headers: CHAT_HEADERS,
+        body: CHAT_BODY,
+        connections: options.connections,
+        pipelining: 1,
+        duration: options.durationS,
+        amount: options.amount,
+        timeout: options.timeoutS ?? 10,
+      },
+      (err, done) => (err ? reject(err) : resolve(done)),
+    );
+    instance.on('response', (_client, statusCode: number, _bytes, responseTimeMs: number) => {
+      if (statusCode >= 200 && statusCode < 300) latenciesMs.push(responseTimeMs);
+    });
   });
   const ok = result['2xx'];
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0 || ok === 0) {
@@ -64,10 +81,12 @@ export async function measureLoad(baseUrl: string, options: LoadOptions): Promis
       `load on ${baseUrl}: ${ok} ok, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
     );
   }
+  // Answers over the run's own time: autocannon's average is of whole seconds, one sample in a 1 s load.
+  const seconds = (nowMs() - started) / 1000;
   return {
-    requestsPerSecond: result.requests.average,
-    latencyP50Ms: result.latency.p50,
-    latencyP99Ms: result.latency.p99,
+    requestsPerSecond: latenciesMs.length / seconds,
+    latencyP50Ms: percentile(latenciesMs, 50),
+    latencyP99Ms: percentile(latenciesMs, 99),
     requests: ok,
   };
 }

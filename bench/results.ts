@@ -28,7 +28,10 @@ export const UPSTREAM_LABELS: Record<UpstreamMode, string> = {
 export const UPSTREAM_SHORT: Record<UpstreamMode, string> = { openai: 'OpenAI-like', minimal: 'minimal' };
 
 export interface Settings {
+  /** Rounds of SSE, WebSocket and oxy-moderated measurements. */
   rounds: number;
+  /** Rounds of non-stream load, each measuring every configuration once per upstream. */
+  loadRounds: number;
   loadSeconds: number;
   connections: number;
   sseStreams: number;
@@ -50,7 +53,7 @@ export interface Settings {
 }
 
 export interface LoadSummary {
-  /** Medians across rounds. */
+  /** Medians across rounds (each configuration's own; the ratios pair rounds instead). */
   requestsPerSecond: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
@@ -143,6 +146,9 @@ export interface Ratios {
   throughputDirect: number;
   p99Bare: number;
   p99Direct: number;
+  /** The middle half of the rounds' ratios to bare (PairedRatio). */
+  throughputBareMiddle: [number, number];
+  p99BareMiddle: [number, number];
 }
 
 export interface Target {
@@ -155,6 +161,8 @@ export interface Results {
   machine: Machine;
   settings: Settings;
   runSeconds: number;
+  /** Percent of the machine's CPU time stolen by the hypervisor during the run (bench/machine.ts). */
+  stolenPercent: number | undefined;
   /** Non-stream load per upstream answer style, per configuration. */
   load: Record<UpstreamMode, Record<Config, LoadSummary>>;
   ratios: Record<UpstreamMode, Record<OxyConfig, Ratios>>;
@@ -186,11 +194,37 @@ export function summariseLoad(rounds: LoadResult[]): LoadSummary {
   };
 }
 
-/** `x` against `base`: throughput and p99, each as a ratio to three decimals. */
-export function ratioTo(x: LoadSummary, base: LoadSummary): { throughput: number; p99: number } {
+/** `x` against `base`, each of throughput and p99 as a ratio to three decimals. */
+export interface PairedRatio {
+  throughput: number;
+  p99: number;
+  /** The middle half (first to third quartile) of the rounds' throughput ratios. */
+  throughputMiddle: [number, number];
+  p99Middle: [number, number];
+}
+
+/**
+ * `x` against `base`, paired round by round: both were measured in the same rounds, seconds apart, so a
+ * round's ratio compares the two under the same conditions of the machine, whose speed moves over seconds
+ * (docs/benchmarks.md, Method). The median of the rounds' ratios, and their middle half.
+ */
+export function ratioTo(x: LoadSummary, base: LoadSummary): PairedRatio {
+  if (x.rounds.length !== base.rounds.length || x.rounds.length === 0) {
+    throw new Error(`paired ratio of ${x.rounds.length} rounds against ${base.rounds.length}`);
+  }
+  const paired = (of: (r: LoadResult) => number): number[] =>
+    x.rounds.map((r, i) => of(r) / of(base.rounds[i]!));
+  const middle = (values: number[]): [number, number] => [
+    round(percentile(values, 25), 3),
+    round(percentile(values, 75), 3),
+  ];
+  const throughput = paired((r) => r.requestsPerSecond);
+  const p99 = paired((r) => r.latencyP99Ms);
   return {
-    throughput: round(x.requestsPerSecond / base.requestsPerSecond, 3),
-    p99: round(x.latencyP99Ms / base.latencyP99Ms, 3),
+    throughput: round(median(throughput), 3),
+    p99: round(median(p99), 3),
+    throughputMiddle: middle(throughput),
+    p99Middle: middle(p99),
   };
 }
 
@@ -203,6 +237,8 @@ export function ratios(load: Record<Config, LoadSummary>): Record<OxyConfig, Rat
       throughputDirect: direct.throughput,
       p99Bare: bare.p99,
       p99Direct: direct.p99,
+      throughputBareMiddle: bare.throughputMiddle,
+      p99BareMiddle: bare.p99Middle,
     };
   };
   return { oxy: of(load.oxy), 'oxy-keys': of(load['oxy-keys']) };

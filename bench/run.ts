@@ -10,15 +10,18 @@
  * request against oxy's (the prompt check); and "engine", the engine alone (bench/engine-proxy.js:
  * http-proxy-middleware configured as oxy configures it, with none of oxy's steps) under the same non-stream
  * loads, to tell what the engine costs from what oxy's steps cost. It prints markdown tables and writes
- * bench/results/latest.json and docs/benchmarks.md. A full run takes about 4 minutes (10 loads of 4 s per round × 5 rounds, most of
- * it; the WebSocket sessions add about 0.6 s per configuration and round, oxy-moderated about 1 s per round).
+ * bench/results/latest.json and docs/benchmarks.md. A full run takes about 4.5 minutes (16 load rounds of 10
+ * loads of 1 s, most of it; 5 rounds of SSE and WebSocket sessions, about 5 s each with oxy-moderated).
  *
  * Flags:
- *   --quick          1 round of 2 s loads, 3 cold-start spawns, 1 memory run per proxy; writes no files
- *                    unless --write is given (for development)
- *   --rounds=N       interleaved rounds of load + SSE + WebSocket measurements (default 5)
- *   --duration=S     seconds per autocannon measurement (default 4; was 5 before the bench measured
- *                    twice as many load configurations, cut to keep a full run under 4 minutes)
+ *   --quick          2 load rounds, 1 SSE and WebSocket round, 3 cold-start spawns, 1 memory run per
+ *                    proxy; writes no files unless --write is given (for development)
+ *   --load-rounds=N  rounds of non-stream load (default 16): each measures every configuration once per
+ *                    upstream, one upstream's configurations back to back; the target ratios are medians
+ *                    of the rounds' ratios. Many short loads rather than a few long ones: this machine's
+ *                    speed moves over seconds (docs/benchmarks.md, Method)
+ *   --rounds=N       rounds of SSE, WebSocket and oxy-moderated measurements (default 5)
+ *   --duration=S     seconds per autocannon load (default 1; 4 for --profile and --idle-burst)
  *   --skip-build     measure the existing dist/ (from `npm run bundle`) instead of building afresh
  *   --write          write the result files even with --quick
  *   --no-write       print only, write no files
@@ -51,7 +54,7 @@ import { measureIdleBursts } from './idle-burst';
 import { measureInstructions } from './instructions';
 import { checkKeySwap, checkWebSocketKeySwap } from './key-check';
 import { measureLoad, type LoadResult, type LoadOptions } from './load';
-import { describeMachine, type Machine } from './machine';
+import { cpuTicks, describeMachine, stolenPercent, type Machine } from './machine';
 import { measureMemory, type MemoryRun } from './memory';
 import { checkModeration, measurePromptDelay } from './moderation';
 import { writeFormatted, format } from './output';
@@ -99,6 +102,7 @@ const WS_MESSAGE_BYTES = 2048;
 interface Flags {
   quick: boolean;
   rounds: number;
+  loadRounds: number;
   durationS: number;
   skipBuild: boolean;
   write: boolean;
@@ -117,14 +121,16 @@ function parseFlags(argv: string[]): Flags {
     return n;
   };
   const known =
-    /^--(quick|skip-build|write|no-write|profile|sse-only|idle-burst|instructions|rounds=.*|duration=.*)$/;
+    /^--(quick|skip-build|write|no-write|profile|sse-only|idle-burst|instructions|rounds=.*|load-rounds=.*|duration=.*)$/;
   const unknown = argv.filter((a) => !known.test(a));
   if (unknown.length > 0) throw new Error(`unknown flag ${unknown.join(' ')} (see the top of bench/run.ts)`);
   const quick = argv.includes('--quick');
   return {
     quick,
     rounds: Math.round(value('rounds') ?? (quick ? 1 : 5)),
-    durationS: value('duration') ?? (quick ? 2 : 4),
+    loadRounds: Math.round(value('load-rounds') ?? (quick ? 2 : 16)),
+    // The bench's loads are short and many (paired rounds); the profile and the idle bursts keep 4 s loads.
+    durationS: value('duration') ?? (['--profile', '--idle-burst'].some((f) => argv.includes(f)) ? 4 : 1),
     skipBuild: argv.includes('--skip-build'),
     write: ['--profile', '--no-write', '--sse-only', '--idle-burst', '--instructions'].some((f) =>
       argv.includes(f),
@@ -169,6 +175,7 @@ function perUpstream<T>(make: (mode: UpstreamMode) => T): Record<UpstreamMode, T
 function settingsOf(flags: Flags): Settings {
   return {
     rounds: flags.rounds,
+    loadRounds: flags.loadRounds,
     loadSeconds: flags.durationS,
     connections: 32,
     sseStreams: 20,
@@ -285,19 +292,23 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
     const sseRuns = perConfig((): SseResult[] => []);
     const wsRuns = perConfig((): WebSocketResult[] => []);
     const moderatedRuns: SseResult[] = [];
-    for (let i = 0; i < settings.rounds; i++) {
-      for (const config of rotated(LOADED, i)) {
-        for (const mode of upstreamOrder(i)) {
-          progress(`round ${i + 1}/${settings.rounds}: ${config}, ${mode} upstream`);
+    for (let i = 0; i < Math.max(settings.loadRounds, settings.rounds); i++) {
+      // One upstream at a time, its configurations back to back, so that the ratios, paired round by round,
+      // compare loads a few seconds apart (results.ts, ratioTo).
+      for (const mode of i < settings.loadRounds ? upstreamOrder(i) : []) {
+        progress(`load round ${i + 1}/${settings.loadRounds}: ${mode} upstream`);
+        for (const config of rotated(LOADED, i)) {
           if (config === 'engine') engineRuns[mode].push(await measureLoad(engineUrls[mode], load));
           else loadRuns[mode][config].push(await measureLoad(urls[mode][config], load));
           await sleep(200);
         }
-        if (config === 'engine') continue;
+      }
+      if (i >= settings.rounds) continue;
+      progress(`round ${i + 1}/${settings.rounds}: SSE and WebSocket, then oxy-moderated SSE`);
+      for (const config of rotated(CONFIGS, i)) {
         sseRuns[config].push(await measureSse(urls.openai[config], sse));
         wsRuns[config].push(await measureWebSocket(urls.openai[config], websocket));
       }
-      progress(`round ${i + 1}/${settings.rounds}: oxy-moderated, SSE`);
       moderatedRuns.push(await measureSse(moderated.url, sse));
     }
     const moderatedSummary = await finishModerated(
@@ -335,6 +346,7 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
       machine,
       settings,
       runSeconds: 0,
+      stolenPercent: undefined,
       load: loadSummary,
       ratios: perUpstream((mode) => ratios(loadSummary[mode])),
       engine: perUpstream((mode) => summariseLoad(engineRuns[mode])),
@@ -504,12 +516,14 @@ async function main(): Promise<void> {
     return;
   }
   let results: Results;
+  const ticks = cpuTicks();
   try {
     results = await run(flags, build, machine);
   } finally {
     build.cleanup();
   }
   results.runSeconds = round((nowMs() - t0) / 1000, 0);
+  results.stolenPercent = stolenPercent(ticks, cpuTicks());
 
   process.stdout.write(await format(path.join(ROOT, 'bench', 'tables.md'), tables(results)));
   if (flags.write) {
@@ -521,7 +535,8 @@ async function main(): Promise<void> {
   }
   const failed = results.targets.filter((t) => !t.pass).length;
   progress(
-    `done in ${results.runSeconds} s: ${results.targets.length - failed} targets pass, ${failed} fail`,
+    `done in ${results.runSeconds} s (CPU stolen by the hypervisor: ${results.stolenPercent ?? 'unknown'} %): ` +
+      `${results.targets.length - failed} targets pass, ${failed} fail`,
   );
 }
 

@@ -22,19 +22,27 @@ export function evaluateTargets(r: Omit<Results, 'targets'>): Target[] {
   const idleLimit = memory.bare.idleMiB + 3;
   const bodyMiB = round(r.settings.memoryBodyBytes / 2 ** 20, 0);
   const pairs = UPSTREAMS.flatMap((mode) => OXY_CONFIGS.map((config) => ({ mode, config })));
+  // The ratios are medians of rounds paired with bare's (results.ts, ratioTo); the middle half of the rounds
+  // shows how far the machine moved them.
   const throughput = pairs.map(({ mode, config }): Target => {
-    const x = ratios[mode][config].throughputBare;
+    const {
+      throughputBare: x,
+      throughputBareMiddle: [lo, hi],
+    } = ratios[mode][config];
     return {
       name: `Throughput ≥ 75 % of bare: ${config}, ${UPSTREAM_LABELS[mode]}`,
-      measured: `${pct(x)} (${load[mode][config].requestsPerSecond} vs ${load[mode].bare.requestsPerSecond} req/s)`,
+      measured: `${pct(x)} (middle half ${pct(lo)}–${pct(hi)}; ${load[mode][config].requestsPerSecond} vs ${load[mode].bare.requestsPerSecond} req/s)`,
       pass: x >= THROUGHPUT_MIN,
     };
   });
   const p99 = pairs.map(({ mode, config }): Target => {
-    const x = ratios[mode][config].p99Bare;
+    const {
+      p99Bare: x,
+      p99BareMiddle: [lo, hi],
+    } = ratios[mode][config];
     return {
       name: `p99 latency ≤ 1.3 × bare p99: ${config}, ${UPSTREAM_LABELS[mode]}`,
-      measured: `${x} × (${load[mode][config].latencyP99Ms} vs ${load[mode].bare.latencyP99Ms} ms)`,
+      measured: `${x} × (middle half ${lo}–${hi} ×; ${load[mode][config].latencyP99Ms} vs ${load[mode].bare.latencyP99Ms} ms)`,
       pass: x <= P99_MAX,
     };
   });
