@@ -348,10 +348,12 @@ Measurements are interleaved, after one warm-up pass. Non-stream load runs in ${
 loads: each round measures every configuration once on each upstream, one upstream's configurations back to
 back (in an order rotated each round; upstreams alternating). A ratio to bare is the median of the rounds'
 ratios, each between two loads seconds apart: on the 2-core VM the bench was built on, the same proxy
-process spent from 113 to 228 µs of CPU per request in consecutive loads of 2 s, so loads far apart in
-time compare different machines, and many short pairs beat a few long loads. The targets table gives the
-middle half of the rounds' ratios beside each median. SSE and WebSocket run in ${s.rounds} rounds of their own,
-interleaved with the first load rounds. Tables show each configuration's median across rounds. Latency percentiles are taken from every answer's own time in
+process spent from 113 to 228 µs of CPU per request from one 2 s load to its next, so loads far apart in
+time compare different machines. Pairing narrows that only in part, so the targets table gives the middle
+half of the rounds' ratios beside each median, and the machine section gives the share of CPU time the
+hypervisor took for other guests during the run, the largest cause of the noise found there. SSE and
+WebSocket run in ${s.rounds} rounds of their own, interleaved with the first load rounds. Tables show each
+configuration's median across rounds. Latency percentiles are taken from every answer's own time in
 fractions of a millisecond (autocannon's summary rounds them to whole milliseconds). SSE chunk times
 come from one clock shared by all processes (CLOCK_MONOTONIC). Cold start is timed from \`spawn()\` to the
 first 200 of a proxied \`GET /v1/models\` (sent with the client key), polled every 2 ms. Memory is read from \`/proc/<pid>/status\` of

@@ -198,7 +198,7 @@ export function summariseLoad(rounds: LoadResult[]): LoadSummary {
 export interface PairedRatio {
   throughput: number;
   p99: number;
-  /** The middle half (first to third quartile) of the rounds' throughput ratios. */
+  /** The middle half (first to third quartile) of the rounds' throughput ratios, and of their p99 ratios. */
   throughputMiddle: [number, number];
   p99Middle: [number, number];
 }
