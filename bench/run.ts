@@ -125,22 +125,25 @@ function parseFlags(argv: string[]): Flags {
   const unknown = argv.filter((a) => !known.test(a));
   if (unknown.length > 0) throw new Error(`unknown flag ${unknown.join(' ')} (see the top of bench/run.ts)`);
   const quick = argv.includes('--quick');
+  const profile = argv.includes('--profile');
+  const idleBurst = argv.includes('--idle-burst');
+  const sseOnly = argv.includes('--sse-only');
+  const instructions = argv.includes('--instructions');
   return {
     quick,
     rounds: Math.round(value('rounds') ?? (quick ? 1 : 5)),
     loadRounds: Math.round(value('load-rounds') ?? (quick ? 2 : 16)),
     // The bench's loads are short and many (paired rounds); the profile and the idle bursts keep 4 s loads.
-    durationS: value('duration') ?? (['--profile', '--idle-burst'].some((f) => argv.includes(f)) ? 4 : 1),
+    durationS: value('duration') ?? (profile || idleBurst ? 4 : 1),
     skipBuild: argv.includes('--skip-build'),
-    write: ['--profile', '--no-write', '--sse-only', '--idle-burst', '--instructions'].some((f) =>
-      argv.includes(f),
-    )
-      ? false
-      : argv.includes('--write') || !quick,
-    profile: argv.includes('--profile'),
-    sseOnly: argv.includes('--sse-only'),
-    idleBurst: argv.includes('--idle-burst'),
-    instructions: argv.includes('--instructions'),
+    // The other modes print only; --quick writes only when asked to.
+    write:
+      !(profile || idleBurst || sseOnly || instructions || argv.includes('--no-write')) &&
+      (argv.includes('--write') || !quick),
+    profile,
+    sseOnly,
+    idleBurst,
+    instructions,
   };
 }
 
