@@ -344,15 +344,17 @@ ${s.wsMessageBytes}-byte text messages shaped like a Realtime \`input_audio_buff
 one at a time: the next goes ${s.wsIntervalMs} ms after the previous one or as soon as its echo is in,
 whichever is later. Every echo is checked to equal the message sent.
 
-Measurements are interleaved, after one warm-up pass. Non-stream load runs in ${s.loadRounds} rounds of ${s.loadSeconds} s
+SSE and WebSocket run first, in ${s.rounds} interleaved rounds after a few warm-up sessions. The non-stream loads
+come after them, after ${s.warmUpSeconds} s of warm-up load for each proxy process: a fresh process runs its first 2 to 3 s
+of load at a third to half of its later rate while V8 compiles its hot code, and its first load after SSE and
+WebSocket sessions ran at about half the rate of the loads before them. They run in ${s.loadRounds} rounds of ${s.loadSeconds} s
 loads: each round measures every configuration once on each upstream, one upstream's configurations back to
 back (in an order rotated each round; upstreams alternating). A ratio to bare is the median of the rounds'
 ratios, each between two loads seconds apart: on the 2-core VM the bench was built on, the same proxy
 process spent from 113 to 228 µs of CPU per request from one 2 s load to its next, so loads far apart in
 time compare different machines. Pairing narrows that only in part, so the targets table gives the middle
 half of the rounds' ratios beside each median, and the machine section gives the share of CPU time the
-hypervisor took for other guests during the run, the largest cause of the noise found there. SSE and
-WebSocket run in ${s.rounds} rounds of their own, interleaved with the first load rounds. Tables show each
+hypervisor took for other guests during the run, the largest cause of the noise found there. Tables show each
 configuration's median across rounds. Latency percentiles are taken from every answer's own time in
 fractions of a millisecond (autocannon's summary rounds them to whole milliseconds). SSE chunk times
 come from one clock shared by all processes (CLOCK_MONOTONIC). Cold start is timed from \`spawn()\` to the

@@ -33,6 +33,8 @@ export interface Settings {
   /** Rounds of non-stream load, each measuring every configuration once per upstream. */
   loadRounds: number;
   loadSeconds: number;
+  /** Seconds of non-stream load each proxy process gets before the rounds. */
+  warmUpSeconds: number;
   connections: number;
   sseStreams: number;
   sseChunks: number;

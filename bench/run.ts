@@ -10,8 +10,9 @@
  * request against oxy's (the prompt check); and "engine", the engine alone (bench/engine-proxy.js:
  * http-proxy-middleware configured as oxy configures it, with none of oxy's steps) under the same non-stream
  * loads, to tell what the engine costs from what oxy's steps cost. It prints markdown tables and writes
- * bench/results/latest.json and docs/benchmarks.md. A full run takes about 4.5 minutes (16 load rounds of 10
- * loads of 1 s, most of it; 5 rounds of SSE and WebSocket sessions, about 5 s each with oxy-moderated).
+ * bench/results/latest.json and docs/benchmarks.md. A full run takes about 5 minutes (16 load rounds of 10
+ * loads of 1 s, most of it, after 5 s of warm-up load per proxy; before them, 5 rounds of SSE and WebSocket
+ * sessions, about 5 s each with oxy-moderated).
  *
  * Flags:
  *   --quick          2 load rounds, 1 SSE and WebSocket round, 3 cold-start spawns, 1 memory run per
@@ -22,6 +23,9 @@
  *                    speed moves over seconds (docs/benchmarks.md, Method)
  *   --rounds=N       rounds of SSE, WebSocket and oxy-moderated measurements (default 5)
  *   --duration=S     seconds per autocannon load (default 1; 4 for --profile and --idle-burst)
+ *   --warm-up=S      seconds of non-stream load each proxy process gets before the rounds (default 5; 1 with
+ *                    --quick): a fresh process runs its first 2 to 3 s of load at a third to half of its
+ *                    later rate while V8 compiles its hot code (docs/benchmarks.md, Method)
  *   --skip-build     measure the existing dist/ (from `npm run bundle`) instead of building afresh
  *   --write          write the result files even with --quick
  *   --no-write       print only, write no files
@@ -104,6 +108,7 @@ interface Flags {
   rounds: number;
   loadRounds: number;
   durationS: number;
+  warmUpS: number;
   skipBuild: boolean;
   write: boolean;
   profile: boolean;
@@ -121,7 +126,7 @@ function parseFlags(argv: string[]): Flags {
     return n;
   };
   const known =
-    /^--(quick|skip-build|write|no-write|profile|sse-only|idle-burst|instructions|rounds=.*|load-rounds=.*|duration=.*)$/;
+    /^--(quick|skip-build|write|no-write|profile|sse-only|idle-burst|instructions|rounds=.*|load-rounds=.*|duration=.*|warm-up=.*)$/;
   const unknown = argv.filter((a) => !known.test(a));
   if (unknown.length > 0) throw new Error(`unknown flag ${unknown.join(' ')} (see the top of bench/run.ts)`);
   const quick = argv.includes('--quick');
@@ -135,6 +140,7 @@ function parseFlags(argv: string[]): Flags {
     loadRounds: Math.round(value('load-rounds') ?? (quick ? 2 : 16)),
     // The bench's loads are short and many (paired rounds); the profile and the idle bursts keep 4 s loads.
     durationS: value('duration') ?? (profile || idleBurst ? 4 : 1),
+    warmUpS: value('warm-up') ?? (quick ? 1 : 5),
     skipBuild: argv.includes('--skip-build'),
     // The other modes print only; --quick writes only when asked to.
     write:
@@ -180,6 +186,7 @@ function settingsOf(flags: Flags): Settings {
     rounds: flags.rounds,
     loadRounds: flags.loadRounds,
     loadSeconds: flags.durationS,
+    warmUpSeconds: flags.warmUpS,
     connections: 32,
     sseStreams: 20,
     sseChunks: 50,
@@ -282,23 +289,39 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
     for (const mode of UPSTREAMS) await checkKeySwap(urls[mode]['oxy-keys'], upstream.urls[mode]);
     await checkWebSocketKeySwap(urls.openai['oxy-keys'], upstream.urls.openai);
 
-    progress('warming up');
-    for (const config of CONFIGS) {
-      for (const mode of UPSTREAMS) await measureLoad(urls[mode][config], { ...load, durationS: 1 });
-      await measureSse(urls.openai[config], { ...sse, chunks: 10 });
-      await measureWebSocket(urls.openai[config], { ...websocket, messages: 10 });
-    }
-    for (const mode of UPSTREAMS) await measureLoad(engineUrls[mode], { ...load, durationS: 1 });
-    await measureSse(moderated.url, { ...sse, chunks: 10 });
     const loadRuns = perUpstream(() => perConfig((): LoadResult[] => []));
     const engineRuns = perUpstream((): LoadResult[] => []);
     const sseRuns = perConfig((): SseResult[] => []);
     const wsRuns = perConfig((): WebSocketResult[] => []);
     const moderatedRuns: SseResult[] = [];
-    for (let i = 0; i < Math.max(settings.loadRounds, settings.rounds); i++) {
+
+    // Streams first, loads after: a proxy's first load after SSE and WebSocket sessions ran at half its rate
+    // while V8 compiled its code again, so loads interleaved with them measured that, not the proxy.
+    progress('warming up: SSE and WebSocket');
+    for (const config of CONFIGS) {
+      await measureSse(urls.openai[config], { ...sse, chunks: 10 });
+      await measureWebSocket(urls.openai[config], { ...websocket, messages: 10 });
+    }
+    await measureSse(moderated.url, { ...sse, chunks: 10 });
+    for (let i = 0; i < settings.rounds; i++) {
+      progress(`round ${i + 1}/${settings.rounds}: SSE and WebSocket, then oxy-moderated SSE`);
+      for (const config of rotated(CONFIGS, i)) {
+        sseRuns[config].push(await measureSse(urls.openai[config], sse));
+        wsRuns[config].push(await measureWebSocket(urls.openai[config], websocket));
+      }
+      moderatedRuns.push(await measureSse(moderated.url, sse));
+    }
+
+    progress(`warming up: ${settings.warmUpSeconds} s of load per proxy`);
+    for (const mode of UPSTREAMS) {
+      for (const config of CONFIGS)
+        await measureLoad(urls[mode][config], { ...load, durationS: settings.warmUpSeconds });
+      await measureLoad(engineUrls[mode], { ...load, durationS: settings.warmUpSeconds });
+    }
+    for (let i = 0; i < settings.loadRounds; i++) {
       // One upstream at a time, its configurations back to back, so that the ratios, paired round by round,
       // compare loads a few seconds apart (results.ts, ratioTo).
-      for (const mode of i < settings.loadRounds ? upstreamOrder(i) : []) {
+      for (const mode of upstreamOrder(i)) {
         progress(`load round ${i + 1}/${settings.loadRounds}: ${mode} upstream`);
         for (const config of rotated(LOADED, i)) {
           if (config === 'engine') engineRuns[mode].push(await measureLoad(engineUrls[mode], load));
@@ -306,13 +329,6 @@ async function run(flags: Flags, build: Build, machine: Machine): Promise<Result
           await sleep(200);
         }
       }
-      if (i >= settings.rounds) continue;
-      progress(`round ${i + 1}/${settings.rounds}: SSE and WebSocket, then oxy-moderated SSE`);
-      for (const config of rotated(CONFIGS, i)) {
-        sseRuns[config].push(await measureSse(urls.openai[config], sse));
-        wsRuns[config].push(await measureWebSocket(urls.openai[config], websocket));
-      }
-      moderatedRuns.push(await measureSse(moderated.url, sse));
     }
     const moderatedSummary = await finishModerated(
       moderated,
