@@ -1,6 +1,7 @@
 /** The shape of a bench run's results, and the medians across rounds that the report shows. */
 import type { ColdStartRuns } from './cold-start';
 import type { LoadResult } from './load';
+import type { StealGate } from './quiet-load';
 import type { LogCost } from './log-cost';
 import type { Machine } from './machine';
 import type { MemoryRun } from './memory';
@@ -165,6 +166,8 @@ export interface Results {
   runSeconds: number;
   /** Percent of the machine's CPU time stolen by the hypervisor during the run (bench/machine.ts). */
   stolenPercent: number | undefined;
+  /** Non-stream loads run again because the hypervisor took CPU during them (bench/quiet-load.ts). */
+  loadSteal: StealGate;
   /** Non-stream load per upstream answer style, per configuration. */
   load: Record<UpstreamMode, Record<Config, LoadSummary>>;
   ratios: Record<UpstreamMode, Record<OxyConfig, Ratios>>;
