@@ -1,29 +1,19 @@
-import { type IpList, parseIpList } from './access/ip-list';
-import { type CorsOrigins, parseCorsOrigins } from './access/cors';
+import type { IpList } from './access/ip-list';
+import type { CorsOrigins } from './access/cors';
+import { configError } from './config/config-error';
 import { type FileSettings, readConfigFile } from './config/config-file';
-import { withoutUserinfo } from './config/redact';
-import {
-  ValueError,
-  parseHeaderName,
-  parseInteger,
-  parseBoolean,
-  parseKeys,
-  parsePrefixes,
-  parseUrl,
-  splitList,
-} from './config/values';
-import { OxyError } from './errors';
-import { type LogLevel, parseLogLevel } from './logger';
-import { defaultTmsRegion, tencentCredentials } from './moderation/tencent/credentials';
-import {
-  type ModerationLevel,
-  type ModerationService,
-  TMS_ENDPOINT,
-  parseModerationLevel,
-  parseModerationService,
-} from './moderation/settings';
-import { type ProviderKind, kindOfHost } from './routing/provider-kind';
-import { type RouteConfig, parseEnvRoutes, parseFileRoutes, parseKind } from './routing/route-table';
+import { refuseOpenRelay, refuseUnusableModeration } from './config/refusals';
+import { type ConfigVar, FILE_KEY, FILE_KEYS, SETTINGS, type Setting, type Values } from './config/settings';
+import { ValueError } from './config/values';
+import type { LogLevel } from './logger';
+import { defaultTmsRegion } from './moderation/tencent/credentials';
+import type { ModerationLevel, ModerationService } from './moderation/settings';
+import type { ProviderKind } from './routing/provider-kind';
+import type { RouteConfig } from './routing/route-table';
+
+export type { ConfigVar } from './config/settings';
+export { fileKey } from './config/settings';
+export { moderationServices } from './config/refusals';
 
 /**
  * Validated configuration, read once at start from the environment and, where present, a JSON config file
@@ -115,34 +105,6 @@ export interface Config {
   credentialEnv: Env;
 }
 
-export type ConfigVar =
-  | 'OXY_TARGET'
-  | 'OXY_TARGET_KIND'
-  | 'OXY_PORT'
-  | 'OXY_HOP_HEADER_PREFIX'
-  | 'OXY_UPSTREAM_TIMEOUT_MS'
-  | 'OXY_CONNECT_TIMEOUT_MS'
-  | 'OXY_HEADERS_TIMEOUT_MS'
-  | 'OXY_IDLE_TIMEOUT_MS'
-  | 'OXY_SHUTDOWN_GRACE_MS'
-  | 'OXY_WS_IDLE_TIMEOUT_MS'
-  | 'OXY_LOG_LEVEL'
-  | 'OXY_LOG_CHAT'
-  | 'OXY_PROXY_KEYS'
-  | 'OXY_UPSTREAM_KEYS'
-  | 'OXY_KEY_REST_MS'
-  | 'OXY_ROUTES'
-  | 'OXY_IP_ALLOW'
-  | 'OXY_IP_DENY'
-  | 'OXY_CLIENT_IP_HEADER'
-  | 'OXY_CORS_ORIGINS'
-  | 'OXY_MODERATION'
-  | 'OXY_MODERATION_LEVEL'
-  | 'OXY_MODERATION_REGION'
-  | 'OXY_MODERATION_ENDPOINT'
-  | 'OXY_MODERATION_TIMEOUT_MS'
-  | 'OXY_MODERATION_FAIL_OPEN';
-
 /** What an entrypoint may change about how config is read. */
 export interface ConfigDefaults {
   /** Values used when a variable is unset. */
@@ -154,100 +116,6 @@ export interface ConfigDefaults {
 }
 
 export type Env = Record<string, string | undefined>;
-
-/** How one setting is read: from its variable's text, or from the file's JSON value. */
-interface Setting<T> {
-  fallback: string;
-  /** How the value appears in an error; default quoted. Keys are hidden, URL credentials masked. */
-  show?: (value: string) => string;
-  env: (value: string) => T;
-  file: (value: unknown) => T;
-}
-
-const text = (v: unknown): string => {
-  if (typeof v !== 'string') throw new ValueError('a string');
-  return v;
-};
-const integer = (v: unknown): string => {
-  if (typeof v !== 'number' && typeof v !== 'string') throw new ValueError('a number');
-  return String(v);
-};
-const list = (v: unknown): string[] => {
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
-    throw new ValueError('an array of strings');
-  return v.map((x: string) => x.trim()).filter((x) => x !== '');
-};
-const hidden = (): string => '(hidden)';
-const scalar = <T>(fallback: string, parse: (v: string) => T, show?: (v: string) => string): Setting<T> => ({
-  fallback,
-  show,
-  env: parse,
-  file: (v) => parse(typeof v === 'number' ? integer(v) : text(v)),
-});
-const items = <T>(fallback: string, parse: (v: string[]) => T, show?: (v: string) => string): Setting<T> => ({
-  fallback,
-  show,
-  env: (v) => parse(splitList(v)),
-  file: (v) => parse(list(v)),
-});
-const ms = (fallback: string): Setting<number> =>
-  scalar(fallback, (v) => parseInteger(v, 1, 24 * 3600 * 1000));
-
-const SETTINGS = {
-  OXY_TARGET: scalar('https://api.openai.com', parseUrl, (v) => JSON.stringify(withoutUserinfo(v))),
-  OXY_TARGET_KIND: scalar<ProviderKind | undefined>('', (v) =>
-    v.trim() === '' ? undefined : parseKind(v.trim()),
-  ),
-  OXY_PORT: scalar('9000', (v) => parseInteger(v, 1, 65535)),
-  OXY_HOP_HEADER_PREFIX: items('', parsePrefixes),
-  OXY_UPSTREAM_TIMEOUT_MS: ms('600000'),
-  OXY_CONNECT_TIMEOUT_MS: ms('10000'),
-  OXY_HEADERS_TIMEOUT_MS: ms('600000'),
-  OXY_IDLE_TIMEOUT_MS: ms('600000'),
-  OXY_WS_IDLE_TIMEOUT_MS: ms('600000'),
-  OXY_SHUTDOWN_GRACE_MS: scalar('10000', (v) => parseInteger(v, 0, 3600 * 1000)),
-  OXY_LOG_LEVEL: scalar('info', parseLogLevel),
-  OXY_LOG_CHAT: { ...scalar('false', parseBoolean), file: (v: unknown) => parseBoolean(String(v)) },
-  OXY_PROXY_KEYS: items('', parseKeys, hidden),
-  OXY_UPSTREAM_KEYS: items('', parseKeys, hidden),
-  OXY_KEY_REST_MS: ms('60000'),
-  OXY_ROUTES: {
-    ...items('', parseEnvRoutes),
-    file: parseFileRoutes,
-    show: (v: string) => (v.includes('@') ? '(hidden: holds credentials)' : JSON.stringify(v)),
-  },
-  OXY_IP_ALLOW: items<IpList | undefined>('', (v) => (v.length ? parseIpList(v.join(',')) : undefined)),
-  OXY_IP_DENY: items<IpList | undefined>('', (v) => (v.length ? parseIpList(v.join(',')) : undefined)),
-  OXY_CLIENT_IP_HEADER: scalar<string | undefined>('', (v) =>
-    v.trim() === '' ? undefined : parseHeaderName(v),
-  ),
-  OXY_CORS_ORIGINS: items('*', (v) => parseCorsOrigins(v.join(',') || '*')),
-  OXY_MODERATION: scalar('off', parseModerationService),
-  OXY_MODERATION_LEVEL: scalar('block', parseModerationLevel),
-  OXY_MODERATION_REGION: scalar<string | undefined>('', (v) => v.trim() || undefined),
-  OXY_MODERATION_ENDPOINT: scalar(TMS_ENDPOINT, parseUrl, (v) => JSON.stringify(withoutUserinfo(v))),
-  OXY_MODERATION_TIMEOUT_MS: ms('5000'),
-  OXY_MODERATION_FAIL_OPEN: {
-    ...scalar('false', parseBoolean),
-    file: (v: unknown) => parseBoolean(String(v)),
-  },
-} satisfies Record<ConfigVar, Setting<unknown>>;
-
-type Values = { [K in ConfigVar]: ReturnType<(typeof SETTINGS)[K]['env']> };
-
-/** The file key of a variable: its name without `OXY_`, in camelCase (`OXY_PROXY_KEYS` → `proxyKeys`). */
-export function fileKey(name: ConfigVar): string {
-  return name
-    .slice(4)
-    .toLowerCase()
-    .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** Each variable's file key, made once. */
-const FILE_KEY = Object.fromEntries(
-  (Object.keys(SETTINGS) as ConfigVar[]).map((name) => [name, fileKey(name)]),
-) as Record<ConfigVar, string>;
-const FILE_KEYS = new Set(Object.values(FILE_KEY));
 
 /** Reads and validates the configuration; throws an OxyError naming the variable or file on bad input. */
 export function loadConfig(env: Env, defaults: ConfigDefaults = {}): Config {
@@ -312,46 +180,6 @@ export function loadConfig(env: Env, defaults: ConfigDefaults = {}): Config {
   return config;
 }
 
-/** The services a configuration moderates with, per route. */
-export function moderationServices(config: Config): Set<ModerationService> {
-  return new Set([config.moderation, ...config.routes.map((r) => r.moderation ?? config.moderation)]);
-}
-
-/** Moderation that could never check a text would fail every request (or pass them all): refuse to start. */
-function refuseUnusableModeration(config: Config, env: Env): void {
-  const services = moderationServices(config);
-  if (services.has('tencent')) {
-    if (config.moderationRegion === undefined) {
-      throw configError(
-        'OXY_MODERATION=tencent needs a region: set OXY_MODERATION_REGION (e.g. ap-guangzhou); SCF sets TENCENTCLOUD_REGION itself',
-      );
-    }
-    if (tencentCredentials(env) === undefined) {
-      throw configError(
-        'OXY_MODERATION=tencent needs Tencent Cloud credentials: on SCF give the function a run role (TENCENTCLOUD_SECRETID/SECRETKEY/SESSIONTOKEN), elsewhere set TENCENT_CLOUD_SID and TENCENT_CLOUD_SKEY',
-      );
-    }
-  }
-  if (services.has('openai')) {
-    const kind = config.targetKind ?? kindOfHost(config.target.hostname);
-    if (kind !== 'openai' || config.upstreamKeys.length === 0) {
-      throw configError(
-        "OXY_MODERATION=openai calls the default target's /v1/moderations with a pool key: it needs an OpenAI-kind OXY_TARGET and OXY_UPSTREAM_KEYS",
-      );
-    }
-  }
-}
-
-/** A key pool without proxy keys would let anyone who finds the URL spend the owner's keys. */
-function refuseOpenRelay(config: Config): void {
-  const pooled = config.upstreamKeys.length > 0 || config.routes.some((r) => r.upstreamKeys.length > 0);
-  if (pooled && config.proxyKeys.length === 0) {
-    throw configError(
-      'OXY_UPSTREAM_KEYS is set but OXY_PROXY_KEYS is not: anyone who finds this URL could spend the pool keys; set OXY_PROXY_KEYS',
-    );
-  }
-}
-
 function readFile(env: Env, defaults: ConfigDefaults): { path: string; settings: FileSettings } | undefined {
   const named = env.OXY_CONFIG_FILE;
   if (named !== undefined && !named.startsWith('/')) {
@@ -386,8 +214,4 @@ function parse<T>(where: () => string, run: () => T): T {
     if (err instanceof Error && err.constructor === Error) throw configError(`${where()}: ${err.message}`);
     throw err;
   }
-}
-
-function configError(message: string): OxyError {
-  return new OxyError('invalid_config', message, 500, 'config_error');
 }

@@ -26,23 +26,25 @@ function readYaml(file: string): { data: Record<string, unknown>; problems: stri
 }
 
 /**
- * Every environment variable oxy reads: the members of core/config.ts's ConfigVar union, read with the
- * TypeScript parser, and the variables that file reads outside it (OXY_CONFIG_FILE).
+ * Every environment variable oxy reads: the members of core/config/settings.ts's ConfigVar union, read with
+ * the TypeScript parser, and the variables core/config.ts reads outside it (OXY_CONFIG_FILE).
  */
 function oxyVariables(): string[] {
-  const file = path.join(ROOT, 'core/config.ts');
+  const file = path.join(ROOT, 'core/config/settings.ts');
   const text = readFileSync(file, 'utf8');
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
   const alias = source.statements.find(
     (s): s is ts.TypeAliasDeclaration => ts.isTypeAliasDeclaration(s) && s.name.text === 'ConfigVar',
   );
-  if (!alias || !ts.isUnionTypeNode(alias.type)) throw new Error('core/config.ts has no ConfigVar union');
+  if (!alias || !ts.isUnionTypeNode(alias.type))
+    throw new Error('core/config/settings.ts has no ConfigVar union');
   const members = alias.type.types.map((t) => {
     if (!ts.isLiteralTypeNode(t) || !ts.isStringLiteral(t.literal))
       throw new Error('ConfigVar: not a string');
     return t.literal.text;
   });
-  const readDirectly = [...text.matchAll(/\benv\.(OXY_[A-Z_]+)\b/g)].map((m) => m[1]!);
+  const loader = readFileSync(path.join(ROOT, 'core/config.ts'), 'utf8');
+  const readDirectly = [...loader.matchAll(/\benv\.(OXY_[A-Z_]+)\b/g)].map((m) => m[1]!);
   return [...new Set([...members, ...readDirectly])].sort();
 }
 
