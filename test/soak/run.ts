@@ -238,7 +238,7 @@ async function main(): Promise<void> {
    * next holds only what the proxy and the pools hold.
    */
   async function checkPhase(): Promise<void> {
-    const records = new Map((await upstream.state()).records);
+    const records = new Map(await upstream.records());
     for (const { job, at } of aborts) {
       const seen = records.get(job.id);
       const accepted = requestAccepted.get(job.id);

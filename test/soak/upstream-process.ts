@@ -2,20 +2,23 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import type { UpstreamRecord } from './faulty-upstream';
 
-/** What the upstream's process reports when asked (upstream-child.ts). */
+/** What the upstream's process reports of its sockets when asked (upstream-child.ts). */
 export interface UpstreamState {
-  /** By soak id; `closedAt` is absolute: performance.timeOrigin + performance.now() in that process. */
-  records: [string, UpstreamRecord][];
   /** Requests still in flight on the upstream. */
   inFlight: number;
   sockets: { open: number; busy: number };
 }
 
-export type UpstreamOp = 'state' | 'clear' | 'close';
+/** The upstream's record of each request, by soak id; `closedAt` is absolute (performance.timeOrigin + now()). */
+export type UpstreamRecords = [string, UpstreamRecord][];
+
+export type UpstreamOp = 'state' | 'records' | 'clear' | 'close';
 
 export interface UpstreamProcess {
   url: string;
+  /** Cheap enough to poll: no records. */
   state(): Promise<UpstreamState>;
+  records(): Promise<UpstreamRecords>;
   /** Forgets the records of the phase just checked. */
   clear(): Promise<void>;
   close(): Promise<void>;
@@ -59,12 +62,13 @@ export async function startUpstreamProcess(): Promise<UpstreamProcess> {
   return {
     url,
     state: () => ask<UpstreamState>('state'),
+    records: () => ask<UpstreamRecords>('records'),
     clear: () => ask<void>('clear'),
     close: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const gone = new Promise((resolve) => child.once('exit', resolve));
       await ask<void>('close');
       child.disconnect();
-      await exited;
+      await gone;
     },
   };
 }
