@@ -5,7 +5,7 @@
  */
 import { nowMs } from './clock';
 import { freePort, killChild, spawnChild, waitFor200, type Child } from './processes';
-import { READY_HEADERS, READY_PATH, spawnBare, spawnOxy } from './servers';
+import { READY_HEADERS, READY_PATH, proxyEnv, spawnBare, spawnOxy } from './servers';
 
 export interface ColdStartRuns {
   nodeExitMs: number[];
@@ -18,7 +18,8 @@ const POLL = { timeoutMs: 5000, intervalMs: 2, headers: READY_HEADERS };
 
 async function nodeExit(): Promise<number> {
   const started = nowMs();
-  const child = spawnChild('node -e 0', process.execPath, ['-e', '0']);
+  // The proxies' environment, so that the floor pays for the same start-up settings they do.
+  const child = spawnChild('node -e 0', process.execPath, ['-e', '0'], { env: proxyEnv({}) });
   await child.exited;
   const ms = nowMs() - started;
   if (child.proc.exitCode !== 0) throw new Error(`node -e 0 exited with ${child.proc.exitCode}`);

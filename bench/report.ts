@@ -385,7 +385,8 @@ and the least-stolen try is kept; which one is kept depends only on \`/proc/stat
 configuration's median across rounds. Latency percentiles are taken from every answer's own time in
 fractions of a millisecond (autocannon's summary rounds them to whole milliseconds). SSE chunk times
 come from one clock shared by all processes (CLOCK_MONOTONIC). Cold start is timed from \`spawn()\` to the
-first 200 of a proxied \`GET /v1/models\` (sent with the client key), polled every 2 ms. Memory is read from \`/proc/<pid>/status\` of
+first 200 of a proxied \`GET /v1/models\` (sent with the client key), polled every 2 ms; \`node -e 0\` and the proxies
+run without the bench's \`NODE_*\` settings (bench/servers.ts says why). Memory is read from \`/proc/<pid>/status\` of
 fresh proxy processes (VmRSS when idle 1 s after start; peak = VmHWM after a reset, and VmRSS sampled
 every 20 ms, while the body streams). 1 MiB = 1024 KiB.
 

@@ -33,13 +33,18 @@ export interface Upstream {
   urls: Record<UpstreamMode, string>;
 }
 
-/** Settings of ours a proxy child must not inherit: they would change how it runs, or whose keys it signs with. */
-const NOT_INHERITED = /^(OXY_|NODE_OPTIONS$|TENCENTCLOUD_|TENCENT_CLOUD_)/;
+/**
+ * Settings of ours a proxy child must not inherit: they would change how it runs, or whose keys it signs with.
+ * `NODE_*` includes NODE_EXTRA_CA_CERTS, which this sandbox sets and neither platform does: Node 20 parses
+ * that file at every start (here ~90 ms and ~350 M instructions for 140 certificates; Node 22 loads it lazily),
+ * which tripled `node -e 0` and widened every cold-start spread (docs/design.md).
+ */
+const NOT_INHERITED = /^(OXY_|NODE_|TENCENTCLOUD_|TENCENT_CLOUD_)/;
 
 /**
- * Environment for a proxy child: ours, minus settings that would change how it runs (OXY_*, NODE_OPTIONS,
- * Tencent Cloud credentials and region), with this Node first on PATH so the bootstrap's `exec node` runs the
- * same Node as everything else.
+ * Environment for a proxy child, and for the `node -e 0` it is compared with: ours, minus settings that would
+ * change how it runs (OXY_*, NODE_*, Tencent Cloud credentials and region), with this Node first on PATH so
+ * the bootstrap's `exec node` runs the same Node as everything else.
  */
 export function proxyEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
