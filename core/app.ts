@@ -148,8 +148,8 @@ export function createApp(config: Config, platform: Platform, logAll: Logger): A
 
 /**
  * Each route's moderation, or undefined when no route moderates: then the moderation modules are never
- * loaded (a bundled `require` runs a module's code only when called), so an instance without moderation
- * pays nothing for it at start.
+ * loaded. The zips ship them as moderation.js beside index.js, which this `require` names there
+ * (scripts/lazy-files.ts), so an instance without moderation does not even parse them at start.
  */
 function moderationFor(config: Config, platform: Platform, defaultPool: KeyPool | undefined, log: Logger) {
   const services = moderationServices(config);

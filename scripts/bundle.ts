@@ -5,16 +5,18 @@
  * `oxy.json` beside index.js, so a user uploads one zip with their settings (and keys) inside. A file that
  * fails validation fails the build.
  *
- * For each platform, esbuild bundles the entrypoint into one `index.js` (no node_modules at run time),
- * and the zip gets the provider's web-function layout: the bootstrap at the root with mode 0755, then
- * index.js and the licenses. Zips are reproducible: fixed timestamps and modes, sorted entries.
+ * For each platform, esbuild bundles the entrypoint into one `index.js` (no node_modules at run time), and each
+ * module core loads only when configured into a file of its own beside it (scripts/lazy-files.ts). The zip
+ * gets the provider's web-function layout: the bootstrap at the root with mode 0755, then the scripts and
+ * the licenses. Zips are reproducible: fixed timestamps and modes, sorted entries.
  */
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build, type BuildOptions, type Message, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Message, type Metafile, type Plugin } from 'esbuild';
 import { ZipFile } from 'yazl';
 import { loadConfig } from '../core/config';
+import { LAZY_FILES, indexEntry, lazyExternals, sharedFromIndex } from './lazy-files';
 
 const ROOT = path.resolve(__dirname, '..');
 const VERSION: string = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
@@ -58,11 +60,11 @@ export async function bundle(outDir: string, configFile?: string): Promise<void>
   mkdirSync(outDir, { recursive: true });
   const sums: string[] = [];
   for (const target of TARGETS) {
-    const { code, metafile } = await bundleEntry(target.entry);
+    const { scripts, metafile } = await bundleTarget(target.entry);
     writeFileSync(path.join(outDir, `meta-${target.name}.json`), JSON.stringify(metafile));
     const entries: Entry[] = [
       { name: path.basename(target.bootstrap), data: readBootstrap(target.bootstrap), mode: 0o755 },
-      { name: 'index.js', data: code, mode: 0o644 },
+      ...scripts.map((f) => ({ ...f, mode: 0o644 })),
       { name: 'LICENSE', data: readFileSync(path.join(ROOT, 'LICENSE')), mode: 0o644 },
       { name: 'THIRD_PARTY_LICENSES', data: thirdPartyLicenses(metafile), mode: 0o644 },
       ...(settings ? [{ name: 'oxy.json', data: settings, mode: 0o644 }] : []),
@@ -79,7 +81,9 @@ export async function bundle(outDir: string, configFile?: string): Promise<void>
     const zip = await writeZip(entries);
     writeFileSync(path.join(outDir, zipName), zip);
     sums.push(`${createHash('sha256').update(zip).digest('hex')}  ${zipName}\n`);
-    console.log(`${zipName}: ${zip.length} bytes (index.js ${code.length} bytes)`);
+    console.log(
+      `${zipName}: ${zip.length} bytes (${scripts.map((f) => `${f.name} ${f.data.length}`).join(', ')} bytes)`,
+    );
   }
   writeFileSync(path.join(outDir, 'SHA256SUMS'), sums.join(''));
   if (settings)
@@ -105,7 +109,10 @@ function validatedConfig(file: string): Buffer {
   return readFileSync(absolute);
 }
 
-/** The esbuild options of a shipped index.js; bench/profile.ts builds its unminified twin from them. */
+/**
+ * The esbuild options of every shipped script (bundleTarget adds the lazy files' plugins); bench/profile.ts builds
+ * an unminified twin of index.js from them.
+ */
 export function buildOptions(entry: string): BuildOptions & { metafile: true } {
   return {
     absWorkingDir: ROOT,
@@ -124,8 +131,52 @@ export function buildOptions(entry: string): BuildOptions & { metafile: true } {
   };
 }
 
-async function bundleEntry(entry: string): Promise<{ code: Buffer; metafile: Metafile }> {
-  const result = await build({ ...buildOptions(entry), write: false });
+/**
+ * index.js and the lazy files of one platform, with one metafile for all of them. index.js is built twice: first
+ * to learn which modules it holds, so the lazy files take those from it rather than hold copies; then with
+ * the export that hands them over.
+ */
+async function bundleTarget(
+  entry: string,
+): Promise<{ scripts: { name: string; data: Buffer }[]; metafile: Metafile }> {
+  const externals = lazyExternals(ROOT);
+  const first = await bundleEntry(buildOptions(entry), [externals]);
+  const inIndex = new Set(Object.keys(first.metafile.inputs));
+  const shared = new Set<string>();
+  const lazy = [];
+  for (const { entry: lazyEntry, file } of LAZY_FILES) {
+    const options = { ...buildOptions(lazyEntry), outfile: file };
+    lazy.push({ file, ...(await bundleEntry(options, [sharedFromIndex(ROOT, inIndex, shared)])) });
+  }
+  const index = await bundleEntry(
+    {
+      ...buildOptions(entry),
+      entryPoints: undefined,
+      stdin: {
+        contents: indexEntry(entry, [...shared].sort()),
+        resolveDir: ROOT,
+        sourcefile: 'oxy-index.js',
+      },
+    },
+    [externals],
+  );
+  const metafile: Metafile = { inputs: { ...index.metafile.inputs }, outputs: { ...index.metafile.outputs } };
+  for (const l of lazy) {
+    Object.assign(metafile.inputs, l.metafile.inputs);
+    Object.assign(metafile.outputs, l.metafile.outputs);
+  }
+  return {
+    scripts: [{ name: 'index.js', data: index.code }, ...lazy.map((l) => ({ name: l.file, data: l.code }))],
+    metafile,
+  };
+}
+
+async function bundleEntry(
+  options: BuildOptions & { metafile: true },
+  plugins: Plugin[],
+): Promise<{ code: Buffer; metafile: Metafile }> {
+  const entry = options.stdin?.sourcefile ?? String(options.entryPoints);
+  const result = await build({ ...options, plugins, write: false });
   const unexpected = result.warnings.filter((w) => !HARMLESS_WARNINGS.some((h) => h.match.test(w.text)));
   if (unexpected.length > 0)
     throw new Error(`esbuild warnings in ${entry}:\n${unexpected.map(describe).join('\n')}`);

@@ -63,4 +63,28 @@ describe.each(Object.entries(ZIPS))('the %s zip at start', (_name, { zip, bootst
       await oxy.stop();
     }
   });
+
+  // Guards scripts/lazy-files.ts: a start without moderation never requires moderation.js (so never parses it).
+  it('starts and proxies without moderation.js when no route moderates', async () => {
+    const bare = await unpackZip(zip);
+    try {
+      rmSync(path.join(bare, 'moderation.js'));
+      const port = await freePort();
+      const env = {
+        OXY_PORT: String(port),
+        FC_CUSTOM_LISTEN_PORT: String(port),
+        OXY_TARGET: `http://127.0.0.1:${await freePort()}`,
+      };
+      const oxy = await startBootstrap(path.join(bare, bootstrap), port, functionEnv(NODE_DIR, env));
+      try {
+        const res = await fetch(`${oxy.url}/v1/models`);
+        expect(res.status).toBe(502);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upstream_unreachable');
+      } finally {
+        await oxy.stop();
+      }
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
 });
