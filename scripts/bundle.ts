@@ -16,7 +16,7 @@ import path from 'node:path';
 import { build, type BuildOptions, type Message, type Metafile, type Plugin } from 'esbuild';
 import { ZipFile } from 'yazl';
 import { loadConfig } from '../core/config';
-import { LAZY_FILES, indexEntry, lazyExternals, sharedFromIndex } from './lazy-files';
+import { buildScripts } from './lazy-files';
 
 const ROOT = path.resolve(__dirname, '..');
 const VERSION: string = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
@@ -60,7 +60,10 @@ export async function bundle(outDir: string, configFile?: string): Promise<void>
   mkdirSync(outDir, { recursive: true });
   const sums: string[] = [];
   for (const target of TARGETS) {
-    const { scripts, metafile } = await bundleTarget(target.entry);
+    const { scripts, metafile } = await buildScripts(ROOT, target.entry, {
+      options: buildOptions,
+      run: bundleEntry,
+    });
     writeFileSync(path.join(outDir, `meta-${target.name}.json`), JSON.stringify(metafile));
     const entries: Entry[] = [
       { name: path.basename(target.bootstrap), data: readBootstrap(target.bootstrap), mode: 0o755 },
@@ -110,7 +113,7 @@ function validatedConfig(file: string): Buffer {
 }
 
 /**
- * The esbuild options of every shipped script (bundleTarget adds the lazy files' plugins); bench/profile.ts builds
+ * The esbuild options of every shipped script (buildScripts in lazy-files.ts adds its plugins); bench/profile.ts builds
  * an unminified twin of index.js from them.
  */
 export function buildOptions(entry: string): BuildOptions & { metafile: true } {
@@ -128,46 +131,6 @@ export function buildOptions(entry: string): BuildOptions & { metafile: true } {
     define: { OXY_VERSION: JSON.stringify(VERSION) },
     alias: STUBS,
     logLevel: 'silent',
-  };
-}
-
-/**
- * index.js and the lazy files of one platform, with one metafile for all of them. index.js is built twice: first
- * to learn which modules it holds, so the lazy files take those from it rather than hold copies; then with
- * the export that hands them over.
- */
-async function bundleTarget(
-  entry: string,
-): Promise<{ scripts: { name: string; data: Buffer }[]; metafile: Metafile }> {
-  const externals = lazyExternals(ROOT);
-  const first = await bundleEntry(buildOptions(entry), [externals]);
-  const inIndex = new Set(Object.keys(first.metafile.inputs));
-  const shared = new Set<string>();
-  const lazy = [];
-  for (const { entry: lazyEntry, file } of LAZY_FILES) {
-    const options = { ...buildOptions(lazyEntry), outfile: file };
-    lazy.push({ file, ...(await bundleEntry(options, [sharedFromIndex(ROOT, inIndex, shared)])) });
-  }
-  const index = await bundleEntry(
-    {
-      ...buildOptions(entry),
-      entryPoints: undefined,
-      stdin: {
-        contents: indexEntry(entry, [...shared].sort()),
-        resolveDir: ROOT,
-        sourcefile: 'oxy-index.js',
-      },
-    },
-    [externals],
-  );
-  const metafile: Metafile = { inputs: { ...index.metafile.inputs }, outputs: { ...index.metafile.outputs } };
-  for (const l of lazy) {
-    Object.assign(metafile.inputs, l.metafile.inputs);
-    Object.assign(metafile.outputs, l.metafile.outputs);
-  }
-  return {
-    scripts: [{ name: 'index.js', data: index.code }, ...lazy.map((l) => ({ name: l.file, data: l.code }))],
-    metafile,
   };
 }
 

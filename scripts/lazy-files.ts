@@ -9,7 +9,7 @@
  * `instanceof`, one log buffer, one key pool per route.
  */
 import path from 'node:path';
-import type { Plugin } from 'esbuild';
+import type { BuildOptions, Metafile, Plugin } from 'esbuild';
 
 export interface LazyFile {
   /** The module core requires lazily, relative to the repository. */
@@ -33,9 +33,66 @@ const withoutExtension = (file: string): string => file.replace(/\.[cm]?[jt]s$/,
 /** A module's path relative to the repository, with forward slashes: the key of esbuild's metafile inputs. */
 const repoPath = (root: string, file: string): string => path.relative(root, file).split(path.sep).join('/');
 
+/** A script of the zip: its name and bytes. */
+export interface Script {
+  name: string;
+  data: Buffer;
+}
+
+/** How to build one script: esbuild's options for an entry, and a build that returns the code and metafile. */
+export interface ScriptBuild {
+  options: (entry: string) => BuildOptions & { metafile: true };
+  run: (
+    options: BuildOptions & { metafile: true },
+    plugins: Plugin[],
+  ) => Promise<{ code: Buffer; metafile: Metafile }>;
+}
+
+/**
+ * index.js and the lazy files for one entrypoint, with one metafile for all of them. index.js is built twice:
+ * first to learn which modules it holds, so the lazy files take those from it rather than hold copies; then
+ * with the export that hands them over.
+ */
+export async function buildScripts(
+  root: string,
+  entry: string,
+  { options, run }: ScriptBuild,
+  lazyFiles: readonly LazyFile[] = LAZY_FILES,
+): Promise<{ scripts: Script[]; metafile: Metafile }> {
+  const externals = lazyExternals(root, lazyFiles);
+  const first = await run(options(entry), [externals]);
+  const inIndex = new Set(Object.keys(first.metafile.inputs));
+  const shared = new Set<string>();
+  const lazy = [];
+  for (const { entry: lazyEntry, file } of lazyFiles) {
+    const built = await run({ ...options(lazyEntry), outfile: file }, [
+      sharedFromIndex(root, inIndex, shared),
+    ]);
+    lazy.push({ file, ...built });
+  }
+  const contents = indexEntry(entry, [...shared].sort());
+  const index = await run(
+    {
+      ...options(entry),
+      entryPoints: undefined,
+      stdin: { contents, resolveDir: root, sourcefile: 'oxy-index.js' },
+    },
+    [externals],
+  );
+  const metafile: Metafile = { inputs: { ...index.metafile.inputs }, outputs: { ...index.metafile.outputs } };
+  for (const l of lazy) {
+    Object.assign(metafile.inputs, l.metafile.inputs);
+    Object.assign(metafile.outputs, l.metafile.outputs);
+  }
+  return {
+    scripts: [{ name: 'index.js', data: index.code }, ...lazy.map((l) => ({ name: l.file, data: l.code }))],
+    metafile,
+  };
+}
+
 /** In index.js's build: an import of a lazy module becomes a run-time `require` of its file beside index.js. */
-export function lazyExternals(root: string): Plugin {
-  const byPath = new Map(LAZY_FILES.map((l) => [withoutExtension(l.entry), l.file]));
+export function lazyExternals(root: string, lazyFiles: readonly LazyFile[] = LAZY_FILES): Plugin {
+  const byPath = new Map(lazyFiles.map((l) => [withoutExtension(l.entry), l.file]));
   return {
     name: 'oxy-lazy-externals',
     setup(b) {
