@@ -18,12 +18,10 @@ export interface LazyFile {
   file: string;
 }
 
-export const LAZY_FILES: readonly LazyFile[] = [
-  { entry: 'core/moderation/moderation.ts', file: 'moderation.js' },
-];
+const LAZY_FILES: readonly LazyFile[] = [{ entry: 'core/moderation/moderation.ts', file: 'moderation.js' }];
 
 /** index.js's export that hands a lazy file a module of index.js, by its path in the repository. */
-export const SHARED_EXPORT = 'oxyShared';
+const SHARED_EXPORT = 'oxyShared';
 
 const SHARED = 'oxy-shared';
 const NESTED = Symbol('oxy.nested-resolve');
@@ -79,19 +77,18 @@ export async function buildScripts(
     },
     [externals],
   );
-  const metafile: Metafile = { inputs: { ...index.metafile.inputs }, outputs: { ...index.metafile.outputs } };
-  for (const l of lazy) {
-    Object.assign(metafile.inputs, l.metafile.inputs);
-    Object.assign(metafile.outputs, l.metafile.outputs);
-  }
+  const built = [{ file: 'index.js', ...index }, ...lazy];
   return {
-    scripts: [{ name: 'index.js', data: index.code }, ...lazy.map((l) => ({ name: l.file, data: l.code }))],
-    metafile,
+    scripts: built.map((b) => ({ name: b.file, data: b.code })),
+    metafile: {
+      inputs: Object.assign({}, ...built.map((b) => b.metafile.inputs)),
+      outputs: Object.assign({}, ...built.map((b) => b.metafile.outputs)),
+    },
   };
 }
 
 /** In index.js's build: an import of a lazy module becomes a run-time `require` of its file beside index.js. */
-export function lazyExternals(root: string, lazyFiles: readonly LazyFile[] = LAZY_FILES): Plugin {
+function lazyExternals(root: string, lazyFiles: readonly LazyFile[] = LAZY_FILES): Plugin {
   const byPath = new Map(lazyFiles.map((l) => [withoutExtension(l.entry), l.file]));
   return {
     name: 'oxy-lazy-externals',
@@ -108,7 +105,7 @@ export function lazyExternals(root: string, lazyFiles: readonly LazyFile[] = LAZ
  * In a lazy file's build: each module index.js already holds (`inIndex`, repository paths) is not bundled
  * again but asked of index.js at run time; the rest is bundled. Adds the modules asked for to `shared`.
  */
-export function sharedFromIndex(root: string, inIndex: ReadonlySet<string>, shared: Set<string>): Plugin {
+function sharedFromIndex(root: string, inIndex: ReadonlySet<string>, shared: Set<string>): Plugin {
   return {
     name: 'oxy-shared-from-index',
     setup(b) {
@@ -144,7 +141,7 @@ export function sharedFromIndex(root: string, inIndex: ReadonlySet<string>, shar
  * a function declaration, not a table, so it is hoisted: the platform entrypoint starts the server while the
  * bundle is still running, and a lazy file may be required then.
  */
-export function indexEntry(platformEntry: string, shared: readonly string[]): string {
+function indexEntry(platformEntry: string, shared: readonly string[]): string {
   const quoted = (p: string): string => JSON.stringify(`./${p}`);
   return [
     ...shared.map((p, i) => `import * as m${i} from ${quoted(p)};`),
