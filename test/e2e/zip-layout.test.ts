@@ -42,7 +42,7 @@ describe.each(Object.entries(ZIPS))('the %s zip', (name, { zip, bootstrap }) => 
   // crypto, fs, net, path and stream cost nothing more: loading https has loaded them already.
   const NODE_MODULES = ['crypto', 'fs', 'http', 'https', 'net', 'path', 'stream', 'url', 'util', 'v8', 'vm'];
 
-  it('bundles everything into index.js and loads only the Node modules a proxy needs', async () => {
+  it('bundles into index.js and loads only the Node modules a proxy needs, moderation.js on demand', async () => {
     const required = requiresOf(await scriptOf(zip, 'index.js'));
     // moderation.js: required by core/app.ts only when a route moderates (scripts/lazy-files.ts).
     expect(required).toEqual(['./moderation.js', ...NODE_MODULES].sort());
