@@ -12,13 +12,14 @@
  * stubs included), not minified, with a source map that turns each function's place back into its source
  * file and line.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build as esbuild, type Metafile } from 'esbuild';
-import { buildOptions } from '../scripts/bundle';
+import { build as esbuild, type Metafile, type OutputFile } from 'esbuild';
+import { SCF_ENTRY, buildOptions } from '../scripts/bundle';
+import { buildScripts } from '../scripts/lazy-files';
 import type { Build } from './build';
 import { nowMs } from './clock';
 import { measureLoad, type LoadOptions } from './load';
@@ -94,7 +95,7 @@ export async function profileOxy(
   }
 }
 
-interface Twin {
+export interface Twin {
   script: string;
   map: SourceMap;
   /** Modules of the shipped bundle missing from the twin, and the other way round (both empty if alike). */
@@ -102,27 +103,36 @@ interface Twin {
   extra: string[];
 }
 
-/** Bundles the shipped build's entry again, unminified with a source map, aliasing the same stubs. */
-async function bundleTwin(metaPath: string, outDir: string): Promise<Twin> {
+/**
+ * Bundles the shipped build's entry again as the build does (index.js and its lazy files, scripts/lazy-files.ts),
+ * unminified and with a source map for index.js, aliasing the same stubs.
+ */
+export async function bundleTwin(metaPath: string, outDir: string): Promise<Twin> {
   const shipped = JSON.parse(readFileSync(metaPath, 'utf8')) as Metafile;
-  const entry = Object.values(shipped.outputs).find((o) => o.entryPoint)?.entryPoint;
-  if (!entry) throw new Error(`${metaPath}: no entry point`);
   const script = path.join(outDir, 'index.js');
-  // The shipped build's own options (stubs, define, target), unminified and written with a source map.
-  const result = await esbuild({
-    ...buildOptions(entry),
-    absWorkingDir: ROOT,
-    minify: false,
-    sourcemap: 'external',
-    outfile: script,
+  let map: string | undefined;
+  const { scripts, metafile } = await buildScripts(ROOT, SCF_ENTRY, {
+    // The shipped build's own options (stubs, define, target), unminified, with index.js in outDir.
+    options: (entry) => ({ ...buildOptions(entry), minify: false, sourcemap: 'external', outfile: script }),
+    run: async (options, plugins) => {
+      const result = await esbuild({ ...options, plugins, write: false });
+      const output = (suffix: string): OutputFile | undefined =>
+        result.outputFiles.find((f) => f.path.endsWith(suffix));
+      const code = output('.js');
+      if (!code) throw new Error(`esbuild wrote nothing for ${options.outfile}`);
+      // index.js is built twice (lazy-files.ts): the last map is the one of the script written.
+      if (options.outfile === script) map = output('.js.map')?.text;
+      return { code: Buffer.from(code.contents), metafile: result.metafile };
+    },
   });
+  for (const { name, data } of scripts) writeFileSync(path.join(outDir, name), data);
+  if (map === undefined) throw new Error('the twin of index.js has no source map');
   const inputs = (meta: Metafile): Set<string> => new Set(Object.keys(meta.inputs));
   const want = inputs(shipped);
-  const got = inputs(result.metafile);
-  const payload = JSON.parse(readFileSync(`${script}.map`, 'utf8')) as SourceMapPayload;
+  const got = inputs(metafile);
   return {
     script,
-    map: new SourceMap(payload),
+    map: new SourceMap(JSON.parse(map) as SourceMapPayload),
     missing: [...want].filter((m) => !got.has(m)),
     extra: [...got].filter((m) => !want.has(m)),
   };

@@ -21,9 +21,12 @@ import { buildScripts } from './lazy-files';
 const ROOT = path.resolve(__dirname, '..');
 const VERSION: string = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
 
+/** The SCF entrypoint, which the bench profiles (bench/profile.ts). */
+export const SCF_ENTRY = 'functions/scf/index.ts';
+
 /** Each platform's entrypoint and start file name (SCF: cloud.tencent.com/document/product/583/56126). */
 const TARGETS = [
-  { name: 'scf', entry: 'functions/scf/index.ts', bootstrap: 'functions/scf/scf_bootstrap' },
+  { name: 'scf', entry: SCF_ENTRY, bootstrap: 'functions/scf/scf_bootstrap' },
   { name: 'fc', entry: 'functions/fc/index.ts', bootstrap: 'functions/fc/bootstrap' },
 ] as const;
 
