@@ -189,6 +189,11 @@ function cell(text: string, code: boolean): string {
   return code && text !== '' && !text.includes('`') ? `\`${escaped}\`` : escaped;
 }
 
+/** Longest name shown whole: V8 names a RegExp's code by its source, which can run to a few KB (plain-usage.ts). */
+const NAME_MAX = 60;
+
+const shorten = (name: string): string => (name.length > NAME_MAX ? `${name.slice(0, NAME_MAX)}…` : name);
+
 function table(head: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]): string => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
@@ -299,7 +304,7 @@ function report(
         ms(r.selfUs),
         share(r.selfUs),
         perRequest(r.selfUs),
-        cell(r.name, true),
+        cell(shorten(r.name), true),
         cell(r.where, true),
       ]),
     ),
