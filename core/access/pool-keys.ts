@@ -1,5 +1,4 @@
 import { OxyError, sendError } from '../errors';
-import { keyHeader } from '../routing/provider-kind';
 import type { Step } from '../step';
 import { isExhausted } from '../upstream/key-pool';
 import { KEY_HEADERS } from './proxy-keys';
@@ -19,8 +18,9 @@ const NONE_LEFT = new OxyError(
 
 /**
  * Gives a request that passed the proxy-key check, and brings no upstream key of its own, the next
- * healthy key of its route's pool, in the header its provider expects. When none can be used the client
- * is answered at once, without a call upstream.
+ * healthy key of its route's pool. The upstream writes it into the header its provider expects once the
+ * client's headers are filtered (upstream/pool-key-header.ts). When none can be used the client is answered at once,
+ * without a call upstream.
  */
 export const poolKeys: Step = (req, res, ex) => {
   const pool = ex.route?.pool;
@@ -32,8 +32,6 @@ export const poolKeys: Step = (req, res, ex) => {
     return true;
   }
   ex.poolKey = key;
-  const [name, value] = keyHeader(ex.route!.kind, key.key);
-  req.headers[name] = value;
   return false;
 };
 

@@ -34,9 +34,10 @@ export function openAiModeration(options: OpenAiModerationOptions): Check {
     };
     const name = "OpenAI's moderation endpoint";
     const answer = await postJson({ url, agent, headers, body, timeoutMs, signal, name }).catch((err) => {
-      // A key refused or rate-limited here leaves or rests in the pool, as on a proxied request.
-      if (err instanceof ModerationFailure && err.httpStatus !== undefined)
-        pool.report(key, err.httpStatus, undefined);
+      // This request is oxy's own, with nothing of the client's but the text: a refusal is the key's.
+      const status = err instanceof ModerationFailure ? err.httpStatus : undefined;
+      if (status === 401 || status === 403) pool.remove(key, status);
+      else if (status === 429) pool.rest(key, undefined);
       throw err;
     });
     const verdict = verdictOf(answer);

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import { OxyError, sendError } from '../errors';
 import { HOP_BY_HOP, headerMatcher } from '../headers/header-rules';
 import { requestHeaderFilter } from '../headers/request-headers';
+import { poolKeyHeader } from '../upstream/pool-key-header';
 import type { Logger } from '../logger';
 import { logUpstreamFailure } from '../logs/upstream-events';
 import type { Platform } from '../platform';
@@ -51,6 +52,7 @@ export function websocketUpstreams(config: Config, platform: Platform, log: Logg
         connection: 'Upgrade',
         upgrade: 'websocket',
       };
+      poolKeyHeader(headers, ex);
       const secure = target.protocol === 'https:';
       const upReq = (secure ? https().request : httpRequest)({
         hostname: target.hostname,

@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import { keyHeader } from '../routing/provider-kind';
 import type { RouteConfig } from '../routing/route-table';
 import type { Exchange } from '../step';
-import { type KeyPool, isExhausted } from './key-pool';
+import { type KeyEvent, type KeyPool, type PoolKey, isExhausted } from './key-pool';
 import { retryAfterMs } from './retry-after';
 
 /** A body kept for one retry with another pool key: every chat, completion, embedding or responses request. */
@@ -15,13 +15,29 @@ export interface Replay {
   /** The body's chunks so far: whole once the request has ended (`req.readableEnded`). */
   chunks: Buffer[];
   used: boolean;
+  /** The first try's key and status when it was refused (401/403): the retry's answer says whose fault it was. */
+  refused?: { key: PoolKey; status: number };
 }
 
+const isRefusal = (status: number): boolean => status === 401 || status === 403;
+
+/** A 401/403 that cannot be pinned on the key: it stays in the rotation. */
+const kept = (key: PoolKey, status: number): KeyEvent => ({
+  event: 'pool_key_refused',
+  key: key.fingerprint,
+  status,
+});
+
 /**
- * Decides what a pool key's refusal means: the key leaves the rotation (401/403) or rests (429), and,
- * when the body was kept whole and this is the first try, the next healthy key is written into the
- * request for one retry. Returns the body to send again, or undefined to pass the answer through. No
- * retry on 5xx or timeouts: the upstream may have done the work and billed it.
+ * Decides what a pool key's refusal means, and, when the body was kept whole and this is the first try,
+ * writes the next healthy key into the request for one retry. Returns the body to send again, or undefined
+ * to pass the answer through. No retry on 5xx or timeouts: the upstream may have done the work and billed it.
+ *
+ * A 429 rests the key. A 401 or 403 takes the key out of the rotation only when another key was accepted for
+ * the same request: the request itself can be refused whatever the key (an `OpenAI-Organization` the key is
+ * not in, a file of another project, the function's region), and a client must not be able to empty the pool.
+ * The retry goes to the key last accepted when it can (KeyPool#retryKey), so that a refused key is found out
+ * even when the key after it in the rotation is refused too.
  */
 export function failover(
   proxyRes: IncomingMessage,
@@ -32,16 +48,38 @@ export function failover(
   route: RouteConfig,
   log: Logger,
 ): Buffer | undefined {
+  const key = ex.poolKey;
+  if (!key) return undefined;
   const status = proxyRes.statusCode ?? 0;
-  if (!ex.poolKey || !KEY_REFUSED.has(status)) return undefined;
-  const event = pool.report(ex.poolKey, status, retryAfterMs(proxyRes.headers));
-  if (event) log('info', event.event, { id: ex.id, route: route.prefix || '/', ...event });
-  if (!replay || replay.used || !req.readableEnded) return undefined;
-  const next = pool.next();
-  if (isExhausted(next)) return undefined;
+  const accepted = !KEY_REFUSED.has(status);
+  // The same request with another key: accepted, so the first key was at fault; refused too (or rate
+  // limited), so nothing says whose fault it was.
+  const first = replay?.refused;
+  if (first)
+    note(log, ex, route, accepted ? pool.remove(first.key, first.status) : kept(first.key, first.status));
+  if (accepted) {
+    pool.accepted(key);
+    return undefined;
+  }
+  if (status === 429) note(log, ex, route, pool.rest(key, retryAfterMs(proxyRes.headers)));
+  const next = replay && !replay.used && req.readableEnded ? pool.retryKey(key) : undefined;
+  if (!replay || !next || isExhausted(next)) {
+    if (isRefusal(status)) note(log, ex, route, kept(key, status));
+    return undefined;
+  }
   replay.used = true;
+  if (isRefusal(status)) replay.refused = { key, status };
   ex.poolKey = next;
   const [name, value] = keyHeader(route.kind, next.key);
   req.headers[name] = value;
   return Buffer.concat(replay.chunks);
+}
+
+function note(log: Logger, ex: Exchange, route: RouteConfig, event: KeyEvent | undefined): void {
+  if (!event) return;
+  log(event.event === 'pool_key_refused' ? 'warn' : 'info', event.event, {
+    id: ex.id,
+    route: route.prefix || '/',
+    ...event,
+  });
 }

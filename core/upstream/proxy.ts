@@ -26,6 +26,7 @@ import { upstreamBadResponse, upstreamCut, upstreamFailure } from './failures';
 import { type Framing, applyFraming, framedLength, requestFraming } from './framing';
 import type { KeyPool } from './key-pool';
 import { abortOnHangUp } from './hang-up';
+import { poolKeyHeader } from './pool-key-header';
 import { engineTarget } from './engine-target';
 import { outgoingOptions } from './outgoing-options';
 import { type AnswerFilter, moderatedStream, unreadableStream } from './moderated-answer';
@@ -220,6 +221,7 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
         body,
       };
       req.headers = filterRequest(req.headers);
+      poolKeyHeader(req.headers, ex);
       agent.dropStale();
       try {
         if (body) server!.web(req, res, { ...options, buffer: Readable.from([body]) });

@@ -3,16 +3,21 @@ import request from 'supertest';
 import { startOxy } from '../helpers/oxy';
 import { type Upstream, startUpstream } from '../helpers/upstream';
 
-// Issue 8, the upstream key pool: round robin over healthy keys, 401/403 remove a key, 429 rests it, and a
-// refused key is retried once with the next one before anything reaches the client.
+// Issue 8, the upstream key pool: round robin over healthy keys, a key refused (401/403) where another key is
+// accepted leaves the rotation, 429 rests it, and a refused key is retried once with another one before
+// anything reaches the client.
 const PROXY = 'pk-pool-test-key';
 const KEYS = ['sk-pool-aaaa1111', 'sk-pool-bbbb2222', 'sk-pool-cccc3333'];
 
-/** Answers by the key a request carries: `plan[key]` is the status and headers, else 200 with the key. */
+/**
+ * Answers by the key a request carries: `plan[key]` is the status and headers, else 200 with the key. Like
+ * OpenAI, it refuses any key with 401 when the request names an organization the key is not in.
+ */
 function keyedUpstream(plan: Record<string, [number, Record<string, string>?]>): Promise<Upstream> {
   return startUpstream((_req, res, seen) => {
     const key = String(seen.headers.authorization ?? seen.headers['x-api-key'] ?? '').replace(/^Bearer /, '');
-    const [status, headers] = plan[key] ?? [200];
+    const foreignOrg = seen.headers['openai-organization'] === 'org-not-yours';
+    const [status, headers] = foreignOrg ? [401] : (plan[key] ?? [200]);
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify({ key, body: seen.body.toString() }));
   });
@@ -113,16 +118,67 @@ describe('the upstream key pool', () => {
     expect(upstream.seen.length).toBe(seen);
   });
 
-  it('answers 503 at once when every key is refused, after passing the last refusal through', async () => {
-    await start(Object.fromEntries(KEYS.map((k) => [k, [401]])));
-    expect((await post()).status).toBe(401);
-    expect((await post()).status).toBe(401);
-    expect(upstream.seen).toHaveLength(3);
-    const res = await post();
-    expect(res.status).toBe(503);
-    expect(res.body.error.code).toBe('pool_keys_unavailable');
-    expect(upstream.seen).toHaveLength(3);
+  // Regression (found in review): any 401/403 removed a key, so a client holding a proxy key could empty the
+  // pool with requests the upstream refuses whatever the key, e.g. an OpenAI-Organization the keys are not in
+  // (which the openai SDKs send from OPENAI_ORG_ID): two such requests took out three keys for good.
+  it('keeps every key when the request is refused whatever the key', async () => {
+    await start({});
+    for (let i = 0; i < 3; i++) {
+      const res = await post().set('openai-organization', 'org-not-yours');
+      expect(res.status).toBe(401);
+    }
+    expect(upstream.seen).toHaveLength(6);
+    for (let i = 0; i < 3; i++) expect((await post()).status).toBe(200);
+    expect(new Set(keyOf(upstream).slice(6))).toEqual(new Set(KEYS));
+    const events = oxy.logs.map((l) => JSON.parse(l) as { event: string; level: string; key?: string });
+    expect(events.filter((e) => e.event === 'pool_key_removed')).toEqual([]);
+    expect(events.filter((e) => e.event === 'pool_key_refused')).toHaveLength(6);
+    expect(events.find((e) => e.event === 'pool_key_refused')).toMatchObject({ level: 'warn', status: 401 });
   });
+
+  it('finds refused keys out even when they follow each other in the rotation', async () => {
+    await start({ [KEYS[0]!]: [401], [KEYS[1]!]: [403] });
+    // Refused with the first two keys, and no key accepted yet: nothing says whose fault it is.
+    expect((await post()).status).toBe(403);
+    expect((await post()).body.key).toBe(KEYS[2]);
+    // From here the retry goes to the key last accepted, whose answer pins the refusal on the key.
+    expect((await post()).body.key).toBe(KEYS[2]);
+    expect((await post()).body.key).toBe(KEYS[2]);
+    expect(keyOf(upstream)).toEqual([KEYS[0], KEYS[1], KEYS[2], KEYS[0], KEYS[2], KEYS[1], KEYS[2]]);
+    for (let i = 0; i < 2; i++) expect((await post()).body.key).toBe(KEYS[2]);
+    expect(upstream.seen).toHaveLength(9);
+    const removed = oxy.logs.map((l) => JSON.parse(l)).filter((e) => e.event === 'pool_key_removed');
+    expect(removed.map((e) => [e.key, e.status])).toEqual([
+      ['...1111', 401],
+      ['...2222', 403],
+    ]);
+  });
+
+  it('never takes the last key out: with no other key to compare, its refusals pass through', async () => {
+    await start({ [KEYS[0]!]: [401] }, { OXY_UPSTREAM_KEYS: KEYS[0]! });
+    for (let i = 0; i < 2; i++) expect((await post()).status).toBe(401);
+    expect(keyOf(upstream)).toEqual([KEYS[0], KEYS[0]]);
+  });
+
+  // Regression (found in review): the pool key was written before the client's headers were filtered, so a
+  // client's `Connection: authorization` (or x-api-key) took it off; the keyless request got a 401 and the
+  // key was blamed for it. Three such requests emptied a three-key pool.
+  it.each([
+    ['openai', 'authorization', `Bearer ${KEYS[0]}`],
+    ['anthropic', 'x-api-key', KEYS[0]],
+  ])(
+    'writes the pool key after the client’s Connection-listed headers are dropped (%s)',
+    async (kind, header, sent) => {
+      await start({}, { OXY_TARGET_KIND: kind });
+      const res = await request(oxy.url)
+        .post('/v1/chat/completions')
+        .set(kind === 'openai' ? 'authorization' : 'x-api-key', kind === 'openai' ? `Bearer ${PROXY}` : PROXY)
+        .set('connection', `close, ${header}`)
+        .send({});
+      expect(res.status).toBe(200);
+      expect(upstream.seen[0]!.headers[header]).toBe(sent);
+    },
+  );
 
   it('does not retry a body over 1 MiB, or a 5xx', async () => {
     await start({ [KEYS[0]!]: [401], [KEYS[1]!]: [500] });
