@@ -19,6 +19,11 @@ export function requestTargetRefusal(url: string): OxyError | undefined {
   if (url.charCodeAt(0) !== 0x2f /* / */) {
     return refuse('invalid_request_target', 'The request target must be a path such as /v1/models.');
   }
+  // A fragment is never part of a request target (RFC 9112 §3.2), and a `..#` segment is not `..` to the
+  // check below while an upstream that ends the path at `#` resolves it as one.
+  if (url.includes('#')) {
+    return refuse('invalid_request_target', 'The request target must not hold a "#": encode it as %23.');
+  }
   const query = url.indexOf('?');
   const path = query === -1 ? url : url.slice(0, query);
   return escapesRoot(path) ? pathOutsideBase : undefined;

@@ -239,8 +239,10 @@ describe('properties of the proxy over generated requests', () => {
       fc.asyncProperty(anyInstance(), requestArb(), async (name, r) => {
         const instance = byName(name);
         const { answer, got } = await exchange(instance, r);
-        if (!r.target.startsWith('/') || climbsPlainly(pathOf(withoutStage(r.target)))) {
-          // `*`, absolute-form and `..` past the root name nothing under the target: refused, never forwarded.
+        const target = r.target;
+        if (!target.startsWith('/') || target.includes('#') || climbsPlainly(pathOf(withoutStage(target)))) {
+          // `*`, absolute-form, a fragment and `..` past the root name nothing under the target: refused,
+          // never forwarded. (`/..#` climbs once an upstream ends the path at `#`.)
           expect(got).toBeUndefined();
           expect(answer.status).toBe(400);
           return;

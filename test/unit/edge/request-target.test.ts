@@ -14,6 +14,12 @@ describe('requestTargetRefusal', () => {
     ['', 'invalid_request_target'],
     ['/../x', 'path_outside_base'],
     ['/v1/../../x?q=1', 'path_outside_base'],
+    // Found in review: `..#` is no `..` segment to escapesRoot, but an upstream that ends the path at `#` (as
+    // WHATWG URL parsers do) climbed one level above the base path.
+    ['/..#', 'invalid_request_target'],
+    ['/%2e%2e#/models', 'invalid_request_target'],
+    ['/v1/models?q=a#b', 'invalid_request_target'],
+    ['/v1/files/a%23b', undefined],
   ])('%j → %s', (url, code) => {
     const refusal = requestTargetRefusal(url);
     expect(refusal?.code).toBe(code);
