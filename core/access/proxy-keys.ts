@@ -15,6 +15,13 @@ const refusal = new OxyError(
   'authentication_error',
 );
 
+const repeated = new OxyError(
+  'proxy_key_repeated',
+  'The proxy key was sent more than once, or in a place this proxy does not read it from: send it once, as "Authorization: Bearer <key>" (or x-api-key, x-goog-api-key, api-key).',
+  400,
+  'invalid_request_error',
+);
+
 /**
  * Admits only requests that present one of `keys`, in whichever header the caller's SDK uses, or as
  * `Authorization: Bearer <upstream-key>:<proxy-key>` (easychen/openai-api-proxy's form). The proxy key is
@@ -27,6 +34,10 @@ export function proxyKeys(keys: readonly string[]): Step {
     const index = takeProxyKey(req.headers, match);
     if (index === -1) {
       sendError(res, refusal);
+      return true;
+    }
+    if (leftAnywhere(req.headers, req.url ?? '', keys[index]!)) {
+      sendError(res, repeated);
       return true;
     }
     ex.proxyKey = fingerprints[index];
@@ -59,4 +70,33 @@ export function takeProxyKey(headers: IncomingHttpHeaders, match: (candidate: st
   const part = colon > 0 ? match(token.slice(colon + 1)) : -1;
   if (part !== -1) headers.authorization = `Bearer ${token.slice(0, colon)}`;
   return part !== -1 ? part : found;
+}
+
+/** What separates a key from its neighbours in a header or a query: a key is a whole token between these. */
+const WS_PREFIX = 'openai-insecure-api-key.';
+const TOKENS = /[\s,:;=&?/]+/;
+
+/**
+ * Is `key` (the proxy key just taken, so no secret to this client) still in a header or the query, as a
+ * whole token: a second copy (`api-key: k, k`), a malformed one (`x-goog-api-key: k x`), one in a header no
+ * SDK uses, `?key=k`, or the WebSocket subprotocol form offered twice? Forwarded, it would reach the upstream.
+ */
+export function leftAnywhere(headers: IncomingHttpHeaders, url: string, key: string): boolean {
+  const holds = (value: string | string[] | undefined): boolean => {
+    if (value === undefined) return false;
+    const text = String(value);
+    if (!text.includes(key)) return false;
+    return text.trim() === key || text.split(TOKENS).some((t) => t === key || t === `${WS_PREFIX}${key}`);
+  };
+  for (const name in headers) if (holds(headers[name])) return true;
+  const query = url.indexOf('?');
+  return query !== -1 && holds(safeDecode(url.slice(query + 1)));
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

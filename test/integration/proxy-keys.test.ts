@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startOxy } from '../helpers/oxy';
+import { RawClient } from '../helpers/raw-client';
 import { type Upstream, startUpstream } from '../helpers/upstream';
 
 // Issue 8, proxy keys: a locked proxy admits only requests that present a proxy key, in the header of the
@@ -74,6 +75,39 @@ describe('proxy keys', () => {
       },
     });
     expect(upstream.seen).toEqual([]);
+  });
+
+  // Regression (found in review): only the copy of the proxy key oxy recognised was removed; a second copy, a
+  // malformed one or one in the query went upstream. Each line is raw, so that headers can repeat.
+  it.each([
+    ['a second api-key line', [`x-api-key: ${PROXY_KEY}`, `api-key: ${PROXY_KEY}`, `api-key: ${PROXY_KEY}`]],
+    ['a malformed copy', [`authorization: Bearer ${PROXY_KEY}`, `x-goog-api-key: ${PROXY_KEY} x`]],
+    ['a copy in a header no SDK uses', [`authorization: Bearer ${PROXY_KEY}`, `x-proxy-key: ${PROXY_KEY}`]],
+    ['a copy in ?key=', [`x-goog-api-key: ${PROXY_KEY}`]],
+  ])('answers the key with %s by 400 and sends nothing upstream', async (name, lines) => {
+    const path = name.includes('?key=') ? `/v1beta/models?key=${PROXY_KEY}` : '/v1/models';
+    const client = await RawClient.connect(oxy.url);
+    try {
+      client.write(
+        `GET ${path} HTTP/1.1\r\nHost: oxy\r\n${lines.map((l) => `${l}\r\n`).join('')}Connection: close\r\n\r\n`,
+      );
+      const answer = await client.answer(3000);
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body).error.code).toBe('proxy_key_repeated');
+      expect(answer.body).not.toContain(PROXY_KEY);
+    } finally {
+      client.destroy();
+    }
+    expect(upstream.seen).toEqual([]);
+  });
+
+  it('admits the key recognised twice, removes both, and lets a query key of the client’s own through', async () => {
+    const res = await request(oxy.url)
+      .get('/v1beta/models?key=AIza-own-key')
+      .set('x-api-key', PROXY_KEY)
+      .set('authorization', `Bearer ${PROXY_KEY}`);
+    expect(res.status).toBe(200);
+    expect(upstream.seen[0]!.url).toBe('/v1beta/models?key=AIza-own-key');
   });
 
   it('answers /healthz without a key', async () => {

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { keyMatcher, poolKeyFingerprint, proxyKeyFingerprint } from '../../../core/access/key-match';
-import { takeProxyKey } from '../../../core/access/proxy-keys';
+import { leftAnywhere, takeProxyKey } from '../../../core/access/proxy-keys';
 
 // Issue 8: where a proxy key is found, what is removed, and what is forwarded in its place.
 describe('takeProxyKey', () => {
@@ -46,4 +46,25 @@ describe('fingerprints', () => {
     expect(proxyKeyFingerprint('pk-one')).toMatch(/^#[0-9a-f]{8}$/);
     expect(proxyKeyFingerprint('pk-one')).not.toBe(proxyKeyFingerprint('pk-two'));
   });
+});
+
+// Found in review: copies of the proxy key oxy did not recognise went upstream. A whole token only, so an
+// upstream key that merely contains the proxy key is not mistaken for it.
+describe('leftAnywhere', () => {
+  it.each<[string, IncomingHttpHeaders, string, boolean]>([
+    ['nothing left', { authorization: 'Bearer sk-up' }, '/v1/models', false],
+    ['a repeated api-key', { 'api-key': 'pk-one, pk-one' }, '/', true],
+    ['a malformed copy', { 'x-goog-api-key': 'pk-one x' }, '/', true],
+    ['a header no SDK uses', { 'x-proxy-key': 'pk-one' }, '/', true],
+    [
+      'a subprotocol offered twice',
+      { 'sec-websocket-protocol': 'realtime, openai-insecure-api-key.pk-one' },
+      '/',
+      true,
+    ],
+    ['?key=', {}, '/v1beta/models?alt=sse&key=pk-one', true],
+    ['?key= percent-encoded', {}, '/v1beta/models?key=%70k-one', true],
+    ['the key inside a longer upstream key', { authorization: 'Bearer sk-pk-one-2' }, '/?key=xpk-one', false],
+    ['the key in the path only', {}, '/v1/pk-one', false],
+  ])('%s → %s', (_name, headers, url, left) => expect(leftAnywhere(headers, url, 'pk-one')).toBe(left));
 });
