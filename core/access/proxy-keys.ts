@@ -82,15 +82,16 @@ const TOKENS = /[\s,:;=&?/]+/;
  * SDK uses, `?key=k`, or the WebSocket subprotocol form offered twice? Forwarded, it would reach the upstream.
  */
 export function leftAnywhere(headers: IncomingHttpHeaders, url: string, key: string): boolean {
-  const holds = (value: string | string[] | undefined): boolean => {
-    if (value === undefined) return false;
-    const text = String(value);
-    if (!text.includes(key)) return false;
-    return text.trim() === key || text.split(TOKENS).some((t) => t === key || t === `${WS_PREFIX}${key}`);
-  };
-  for (const name in headers) if (holds(headers[name])) return true;
+  for (const name in headers) if (holds(headers[name], key)) return true;
   const query = url.indexOf('?');
-  return query !== -1 && holds(safeDecode(url.slice(query + 1)));
+  return query !== -1 && holds(safeDecode(url.slice(query + 1)), key);
+}
+
+function holds(value: string | string[] | undefined, key: string): boolean {
+  if (value === undefined) return false;
+  const text = typeof value === 'string' ? value : value.join(', ');
+  if (!text.includes(key)) return false;
+  return text.trim() === key || text.split(TOKENS).some((t) => t === key || t === `${WS_PREFIX}${key}`);
 }
 
 function safeDecode(text: string): string {
