@@ -19,8 +19,8 @@ const NONE_LEFT = new OxyError(
 /**
  * Gives a request that passed the proxy-key check, and brings no upstream key of its own, the next
  * healthy key of its route's pool. The upstream writes it into the header its provider expects once the
- * client's headers are filtered (upstream/pool-key-header.ts). When none can be used the client is answered at once,
- * without a call upstream.
+ * client's headers are filtered (upstream/pool-key-header.ts). When none can be used the client is answered
+ * at once, without a call upstream.
  */
 export const poolKeys: Step = (req, res, ex) => {
   const pool = ex.route?.pool;

@@ -72,8 +72,9 @@ export function takeProxyKey(headers: IncomingHttpHeaders, match: (candidate: st
   return part !== -1 ? part : found;
 }
 
-/** What separates a key from its neighbours in a header or a query: a key is a whole token between these. */
+/** OpenAI's browser form of a key in the WebSocket subprotocol list (realtime/websocket-access.ts). */
 const WS_PREFIX = 'openai-insecure-api-key.';
+/** What separates a key from its neighbours in a header or a query: a key is a whole token between these. */
 const TOKENS = /[\s,:;=&?/]+/;
 
 /**

@@ -30,7 +30,7 @@ const kept = (key: PoolKey, status: number): KeyEvent => ({
 
 /**
  * Decides what a pool key's refusal means, and, when the body was kept whole and this is the first try,
- * writes the next healthy key into the request for one retry. Returns the body to send again, or undefined
+ * writes another healthy key into the request for one retry. Returns the body to send again, or undefined
  * to pass the answer through. No retry on 5xx or timeouts: the upstream may have done the work and billed it.
  *
  * A 429 rests the key. A 401 or 403 takes the key out of the rotation only when another key was accepted for
