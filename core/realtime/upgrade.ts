@@ -29,10 +29,19 @@ export function upgradeListener(ctx: UpgradeContext) {
   return (req: IncomingMessage, socket: Socket, head: Buffer): void => {
     socket.on('error', () => undefined);
     const res = new ServerResponse(req);
-    res.assignSocket(socket);
+    try {
+      res.assignSocket(socket);
+    } catch {
+      // An upgrade pipelined behind a request whose answer still holds the socket (ERR_HTTP_SOCKET_ASSIGNED):
+      // thrown here it would end the process, before any check. No client does this; the connection goes.
+      socket.destroy();
+      return;
+    }
     res.shouldKeepAlive = false;
     res.sendDate = ctx.sendDate;
-    res.once('finish', () => socket.end());
+    // Closed once the refusal is out, as Node closes a `Connection: close` answer's socket (destroySoon): a
+    // half-close alone left the socket open for as long as the client kept its side open, shutdown included.
+    res.once('finish', () => socket.end(() => socket.destroy()));
     const bodyless =
       req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined;
     if (req.method !== 'GET' || !WEBSOCKET.test(String(req.headers.upgrade ?? ''))) {

@@ -1,0 +1,75 @@
+import net from 'node:net';
+import { startOxyProcess, type OxyProcess } from '../helpers/oxy-process';
+import { type Upstream, startUpstream } from '../helpers/upstream';
+
+// The upgrade listener (core/realtime/upgrade.ts) against hostile connections. Both were found in an attacker
+// review: one packet ended the process before any check ran, and a refused upgrade held its socket open.
+const UPGRADE =
+  'GET /v1/realtime HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+  'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
+
+/** Writes `bytes` on a fresh connection; resolves with all it got back once the server closes it (or after `ms`). */
+function exchange(
+  url: string,
+  bytes: string,
+  ms: number,
+): Promise<{ data: string; closedBy: 'server' | 'timeout' }> {
+  const { port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port), '127.0.0.1');
+    let data = '';
+    // Keeps its own side open, as a client that never hangs up would.
+    socket.on('data', (c) => (data += c.toString('latin1')));
+    socket.on('error', () => undefined);
+    const timer = setTimeout(() => (socket.destroy(), resolve({ data, closedBy: 'timeout' })), ms);
+    socket.on('close', () => (clearTimeout(timer), resolve({ data, closedBy: 'server' })));
+    socket.on('end', () => undefined);
+    socket.write(bytes);
+  });
+}
+
+describe('the upgrade listener against hostile connections', () => {
+  let upstream: Upstream;
+  let oxy: OxyProcess;
+  beforeEach(async () => {
+    upstream = await startUpstream();
+    oxy = await startOxyProcess({ OXY_TARGET: upstream.url, OXY_PROXY_KEYS: 'pk-edge-key' });
+  });
+  afterEach(async () => {
+    await oxy.close();
+    await upstream.close();
+  });
+
+  // Node emits 'upgrade' while the first request's answer still holds the socket; assignSocket threw
+  // ERR_HTTP_SOCKET_ASSIGNED outside any try, and the process exited with every stream in it.
+  it.each([
+    ['/healthz', 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['a request without a key', 'GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n'],
+  ])('survives an upgrade pipelined behind %s, and closes that connection', async (_name, first) => {
+    const { closedBy } = await exchange(oxy.url, first + UPGRADE, 3000);
+    expect(closedBy).toBe('server');
+    const after = await fetch(`${oxy.url}/healthz`);
+    expect(after.status).toBe(200);
+  });
+
+  // A refusal was followed by a half-close only: a client that kept its side open held the socket (and a
+  // shutdown's drain) for as long as it liked. This client keeps its side open (allowHalfOpen) and writes
+  // after the answer: a socket the server has closed answers that with a reset.
+  it('closes the socket of a refused upgrade once the refusal is out', async () => {
+    const { port } = new URL(oxy.url);
+    const socket = net.connect({ port: Number(port), host: '127.0.0.1', allowHalfOpen: true });
+    let data = '';
+    socket.on('data', (c) => (data += c.toString('latin1')));
+    const reset = new Promise<string>((resolve) =>
+      socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error')),
+    );
+    await new Promise<void>((resolve) => socket.once('end', resolve).write(UPGRADE));
+    expect(data).toMatch(/^HTTP\/1\.1 401 /);
+    expect(data).toContain('"code":"invalid_proxy_key"');
+    const probe = setInterval(() => socket.write('x'), 100);
+    const outcome = await Promise.race([reset, new Promise((r) => setTimeout(() => r('still open'), 2000))]);
+    clearInterval(probe);
+    socket.destroy();
+    expect(outcome).toMatch(/^(ECONNRESET|EPIPE)$/);
+  });
+});
