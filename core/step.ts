@@ -21,6 +21,8 @@ export interface Exchange {
   path?: string;
   /** Fingerprint of the proxy key the client presented, for logs (access/proxy-keys.ts). */
   proxyKey?: string;
+  /** The query held the proxy key (refused as repeated): the log line leaves the whole query out. */
+  queryHidden?: boolean;
   /** The pool key this request was given, if it brought no key of its own (access/pool-keys.ts). */
   poolKey?: PoolKey;
   /** Bytes of request body sent upstream. */

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { OxyError, sendError } from '../errors';
 import type { Step } from '../step';
 import { keyMatcher, proxyKeyFingerprint } from './key-match';
+import { decodedOrAsIs } from '../uri-decode';
 
 /** Headers the SDKs put their key in: Anthropic, Gemini, Azure OpenAI (Authorization is handled apart). */
 export const KEY_HEADERS = ['x-api-key', 'x-goog-api-key', 'api-key'] as const;
@@ -37,6 +38,7 @@ export function proxyKeys(keys: readonly string[]): Step {
       return true;
     }
     if (leftAnywhere(req.headers, req.url ?? '', keys[index]!)) {
+      ex.queryHidden = true;
       sendError(res, repeated);
       return true;
     }
@@ -85,7 +87,7 @@ const TOKENS = /[\s,:;=&?/]+/;
 export function leftAnywhere(headers: IncomingHttpHeaders, url: string, key: string): boolean {
   for (const name in headers) if (holds(headers[name], key)) return true;
   const query = url.indexOf('?');
-  return query !== -1 && holds(safeDecode(url.slice(query + 1)), key);
+  return query !== -1 && holds(decodedOrAsIs(url.slice(query + 1)), key);
 }
 
 function holds(value: string | string[] | undefined, key: string): boolean {
@@ -93,12 +95,4 @@ function holds(value: string | string[] | undefined, key: string): boolean {
   const text = typeof value === 'string' ? value : value.join(', ');
   if (!text.includes(key)) return false;
   return text.trim() === key || text.split(TOKENS).some((t) => t === key || t === `${WS_PREFIX}${key}`);
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

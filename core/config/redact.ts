@@ -5,9 +5,14 @@
  */
 const USERINFO = /^(\s*(?:[a-z][a-z\d+.-]*:[/\\]+|https?:[/\\]*)?)([\s\S]*)@/i;
 
-/** The URL with its user and password masked: a refused setting ends up in platform logs. */
-export function withoutUserinfo(value: string): string {
-  return value.replace(USERINFO, (_, scheme: string, userinfo: string) =>
-    userinfo.includes(':') ? `${scheme}***:***@` : `${scheme}***@`,
-  );
+/**
+ * The URL with its user and password, query and fragment masked: a refused setting ends up in platform logs,
+ * and a key can sit in any of them (`?key=` for Gemini, a signed endpoint's query).
+ */
+export function redactedUrl(value: string): string {
+  return value
+    .replace(USERINFO, (_, scheme: string, userinfo: string) =>
+      userinfo.includes(':') ? `${scheme}***:***@` : `${scheme}***@`,
+    )
+    .replace(/[?#][\s\S]*$/, '?***');
 }

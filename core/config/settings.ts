@@ -4,7 +4,7 @@ import { parseLogLevel } from '../logger';
 import { TMS_ENDPOINT, parseModerationLevel, parseModerationService } from '../moderation/settings';
 import type { ProviderKind } from '../routing/provider-kind';
 import { parseEnvRoutes, parseFileRoutes, parseKind } from '../routing/route-table';
-import { withoutUserinfo } from './redact';
+import { redactedUrl } from './redact';
 import {
   ValueError,
   parseHeaderName,
@@ -84,7 +84,7 @@ const ms = (fallback: string): Setting<number> =>
   scalar(fallback, (v) => parseInteger(v, 1, 24 * 3600 * 1000));
 
 export const SETTINGS = {
-  OXY_TARGET: scalar('https://api.openai.com', parseUrl, (v) => JSON.stringify(withoutUserinfo(v))),
+  OXY_TARGET: scalar('https://api.openai.com', parseUrl, (v) => JSON.stringify(redactedUrl(v))),
   OXY_TARGET_KIND: scalar<ProviderKind | undefined>('', (v) =>
     v.trim() === '' ? undefined : parseKind(v.trim()),
   ),
@@ -104,7 +104,7 @@ export const SETTINGS = {
   OXY_ROUTES: {
     ...items('', parseEnvRoutes),
     file: parseFileRoutes,
-    show: (v: string) => (v.includes('@') ? '(hidden: holds credentials)' : JSON.stringify(v)),
+    show: (v: string) => (/[@?#]/.test(v) ? '(hidden: may hold credentials)' : JSON.stringify(v)),
   },
   OXY_IP_ALLOW: items<IpList | undefined>('', (v) => (v.length ? parseIpList(v.join(',')) : undefined)),
   OXY_IP_DENY: items<IpList | undefined>('', (v) => (v.length ? parseIpList(v.join(',')) : undefined)),
@@ -115,7 +115,7 @@ export const SETTINGS = {
   OXY_MODERATION: scalar('off', parseModerationService),
   OXY_MODERATION_LEVEL: scalar('block', parseModerationLevel),
   OXY_MODERATION_REGION: scalar<string | undefined>('', (v) => v.trim() || undefined),
-  OXY_MODERATION_ENDPOINT: scalar(TMS_ENDPOINT, parseUrl, (v) => JSON.stringify(withoutUserinfo(v))),
+  OXY_MODERATION_ENDPOINT: scalar(TMS_ENDPOINT, parseUrl, (v) => JSON.stringify(redactedUrl(v))),
   OXY_MODERATION_TIMEOUT_MS: ms('5000'),
   OXY_MODERATION_FAIL_OPEN: {
     ...scalar('false', parseBoolean),

@@ -3,13 +3,33 @@ import { type Logger, OWN_JSON } from '../logger';
 import { type JsonText, jsonNumber, jsonString } from './json-text';
 import type { Exchange } from '../step';
 import { nowMs } from '../clock';
+import { decodedOrAsIs } from '../uri-decode';
 
-/** Query parameters that carry keys (Gemini's `?key=`, some gateways' `api_key`, tokens). */
-const SECRET_PARAM = /([?&](?:key|api[-_]?key|access_token|token|sig|signature)=)[^&#]*/gi;
+/** Query parameter names that carry secrets: keys, tokens, signatures, credentials, passwords, sessions. */
+const SECRET_NAME = /key|token|secret|sig|credential|password|passwd|auth|session/i;
 
-/** The path with key-carrying query values replaced by `***`. */
+/**
+ * The path with the values of secret-carrying query parameters replaced by `***`. Names are read decoded
+ * (`?k%65y=` is `key` to the upstream too), pairs split at `&` and `;`, and a value without a name
+ * (`?sk-…`) counts as secret.
+ */
 export function redactedPath(url: string): string {
-  return url.includes('=') ? url.replace(SECRET_PARAM, '$1***') : url;
+  const query = url.indexOf('?');
+  if (query === -1) return url;
+  const pairs = url.slice(query + 1).split(/([&;])/);
+  for (let i = 0; i < pairs.length; i += 2) {
+    const pair = pairs[i]!;
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    if (eq === -1) pairs[i] = '***';
+    else if (SECRET_NAME.test(decodedOrAsIs(pair.slice(0, eq)))) pairs[i] = `${pair.slice(0, eq + 1)}***`;
+  }
+  return `${url.slice(0, query + 1)}${pairs.join('')}`;
+}
+
+/** The path as a log line shows it: without its query when that held a proxy key (access/proxy-keys.ts). */
+export function loggedPath(url: string, ex: Exchange): string {
+  return ex.queryHidden ? `${url.split('?', 1)[0]}?***` : redactedPath(url);
 }
 
 /** Milliseconds to one decimal, as every duration in the logs and Server-Timing is given. */
@@ -25,7 +45,7 @@ export function logRequest(log: Logger, req: IncomingMessage, res: ServerRespons
   log(req.url === '/healthz' ? 'debug' : 'info', 'request', {
     id: ex.id,
     method: req.method,
-    path: redactedPath(req.url ?? ''),
+    path: loggedPath(req.url ?? '', ex),
     route: ex.route ? ex.route.prefix || '/' : undefined,
     status: res.statusCode,
     complete: res.writableFinished,

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../logger';
-import { ms, redactedPath } from '../logs/request-log';
+import { loggedPath, ms } from '../logs/request-log';
 import type { Exchange } from '../step';
 import type { SessionEnd } from './session';
 import { nowMs } from '../clock';
@@ -20,7 +20,7 @@ export function logSession(
 ): void {
   log('info', 'websocket', {
     id: ex.id,
-    path: redactedPath(req.url ?? ''),
+    path: loggedPath(req.url ?? '', ex),
     route: ex.route ? ex.route.prefix || '/' : undefined,
     status,
     durationMs: ms(nowMs() - ex.start),

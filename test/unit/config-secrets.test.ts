@@ -29,7 +29,7 @@ describe('a refused OXY_TARGET with credentials', () => {
     [`ftp://${USER}:${PASS}@api.example.com`, 'ftp://***:***@api.example.com'],
     [`${USER}:${PASS}@api.example.com`, '***:***@api.example.com'],
     [`  https://${USER}:${PASS}@api.example.com`, 'https://***:***@api.example.com'],
-    [`https://${USER}:${PASS}@api.example.com/?q=1`, 'https://***:***@api.example.com/?q=1'],
+    [`https://${USER}:${PASS}@api.example.com/?q=1`, 'https://***:***@api.example.com/?***'],
     // Not URLs the parser takes, but a person's credentials all the same.
     [`https://${USER}:pA5/5?w#0rd@api.example.com`, 'https://***:***@api.example.com'],
     [`https://${USER}:pA55@w0rd@api.example.com`, 'https://***:***@api.example.com'],
@@ -48,6 +48,21 @@ describe('a refused OXY_TARGET with credentials', () => {
     const message = refusal('https://alice:se:/cret@api.example.com');
     expect(message).toContain('https://***:***@api.example.com');
     expect(message).not.toMatch(/alice|se:|cret/);
+  });
+
+  // Found in review: only `user:password@` was masked, so a key in the query (Gemini's `?key=`) or the
+  // fragment was printed whole.
+  it.each([
+    [
+      'https://generativelanguage.googleapis.com/?key=AIzaSECRET-1',
+      'https://generativelanguage.googleapis.com/?***',
+    ],
+    ['https://api.example.com/v1#SECRET-1', 'https://api.example.com/v1?***'],
+    ['https://api.example.com/v1?sig=SECRET-1#x', 'https://api.example.com/v1?***'],
+  ])('is named with its query and fragment masked: %s', (value, masked) => {
+    const message = refusal(value.replace('https://', 'https://[bad'));
+    expect(message).toContain(masked.replace('https://', 'https://[bad'));
+    expect(message).not.toContain('SECRET');
   });
 
   it('is printed as given when it holds no "@"', () => {

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nowMs } from '../../../core/clock';
 import { type Logger, OWN_JSON, logLine } from '../../../core/logger';
 import { JsonText } from '../../../core/logs/json-text';
-import { logRequest } from '../../../core/logs/request-log';
+import { logRequest, redactedPath } from '../../../core/logs/request-log';
 import type { Route } from '../../../core/routing/route';
 import type { Exchange } from '../../../core/step';
 import type { PoolKey } from '../../../core/upstream/key-pool';
@@ -81,4 +81,29 @@ describe('the request line', () => {
       { numRuns: 500 },
     );
   });
+});
+
+// Found in review: only a fixed list of names was redacted, read as sent, split at `&` only.
+describe('redactedPath', () => {
+  it.each([
+    ['/v1/models', '/v1/models'],
+    ['/v1beta/models?alt=sse', '/v1beta/models?alt=sse'],
+    ['/v1/files?purpose=batch&limit=5', '/v1/files?purpose=batch&limit=5'],
+    ['/g?alt=sse&key=AIza1', '/g?alt=sse&key=***'],
+    ['/g?k%65y=AIza1', '/g?k%65y=***'],
+    ['/g?%6Bey=AIza1', '/g?%6Bey=***'],
+    ['/g?api%5Fkey=s1', '/g?api%5Fkey=***'],
+    ['/g?a=1;key=s1', '/g?a=1;key=***'],
+    [
+      '/g?refresh_token=s1&id_token=s2&X-Amz-Signature=s3&X-Amz-Credential=s4',
+      '/g?refresh_token=***&id_token=***&X-Amz-Signature=***&X-Amz-Credential=***',
+    ],
+    [
+      '/g?password=s1&client_secret=s2&auth=s3&session=s4',
+      '/g?password=***&client_secret=***&auth=***&session=***',
+    ],
+    ['/g?sk-bare-secret', '/g?***'],
+    ['/g?', '/g?'],
+    ['/g?%zz=1', '/g?%zz=1'],
+  ])('%s → %s', (url, logged) => expect(redactedPath(url)).toBe(logged));
 });
