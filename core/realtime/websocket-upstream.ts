@@ -41,7 +41,7 @@ export function websocketUpstreams(config: Config, platform: Platform, log: Logg
     platform.forbiddenResponseHeaders ?? {},
     { prefixes: ['access-control-'] },
   );
-  const { connectTimeoutMs, headersTimeoutMs, wsIdleTimeoutMs } = config;
+  const { connectTimeoutMs, headersTimeoutMs, idleTimeoutMs, wsIdleTimeoutMs } = config;
 
   return (route: RouteConfig): WebSocketUpstream =>
     (req, socket, head, res, ex, onEnd) => {
@@ -63,8 +63,11 @@ export function websocketUpstreams(config: Config, platform: Platform, log: Logg
         agent: false,
       });
       let opened = false;
+      let failed = false;
       const fail = (err: unknown): void => {
-        if (opened) return;
+        // Once: destroying the request after a timeout raises its 'error' (a reset) as well.
+        if (opened || failed) return;
+        failed = true;
         const failure = upstreamFailure(err);
         logUpstreamFailure(log, req, ex, route.prefix, failure, err);
         sendError(res, failure);
@@ -121,6 +124,12 @@ export function websocketUpstreams(config: Config, platform: Platform, log: Logg
         for (const [name, value] of Object.entries(upRes.headers))
           if (value !== undefined && !dropAnswer(name)) out[name] = value;
         res.writeHead(upRes.statusCode ?? 502, out);
+        // Silence within the refusal's body breaks both connections off, as on any answer (OXY_IDLE_TIMEOUT_MS).
+        upRes.socket.setTimeout(idleTimeoutMs, () => {
+          onEnd(upRes.statusCode ?? 502);
+          upReq.destroy();
+          socket.destroy();
+        });
         upRes.pipe(res);
       });
       upReq.end();
