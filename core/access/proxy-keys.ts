@@ -76,8 +76,8 @@ export function takeProxyKey(headers: IncomingHttpHeaders, match: (candidate: st
 
 /** OpenAI's browser form of a key in the WebSocket subprotocol list (realtime/websocket-access.ts). */
 const WS_PREFIX = 'openai-insecure-api-key.';
-/** What separates a key from its neighbours in a header or a query: a key is a whole token between these. */
-const TOKENS = /[\s,:;=&?/]+/;
+/** What separates a key from its neighbours in a header or a query, quotes included: a key is a whole token. */
+const TOKENS = /[\s,:;=&?/"']+/;
 
 /**
  * Is `key` (the proxy key just taken, so no secret to this client) still in a header or the query, as a
@@ -94,5 +94,14 @@ function holds(value: string | string[] | undefined, key: string): boolean {
   if (value === undefined) return false;
   const text = typeof value === 'string' ? value : value.join(', ');
   if (!text.includes(key)) return false;
-  return text.trim() === key || text.split(TOKENS).some((t) => t === key || t === `${WS_PREFIX}${key}`);
+  return text.trim() === key || text.split(TOKENS).some((t) => t === key || isSubprotocolKey(t, key));
+}
+
+/** `openai-insecure-api-key.<key>` with the prefix in any case: however the client spelled it, it carries the key. */
+function isSubprotocolKey(token: string, key: string): boolean {
+  return (
+    token.length === WS_PREFIX.length + key.length &&
+    token.endsWith(key) &&
+    token.slice(0, WS_PREFIX.length).toLowerCase() === WS_PREFIX
+  );
 }

@@ -63,6 +63,13 @@ describe('leftAnywhere', () => {
       true,
     ],
     ['?key=', {}, '/v1beta/models?alt=sse&key=pk-one', true],
+    [
+      'the subprotocol prefix in another case',
+      { 'sec-websocket-protocol': 'OpenAI-Insecure-Api-Key.pk-one' },
+      '/',
+      true,
+    ],
+    ['a quoted copy', { 'x-note': '"pk-one"' }, '/', true],
     ['?key= percent-encoded', {}, '/v1beta/models?key=%70k-one', true],
     ['the key inside a longer upstream key', { authorization: 'Bearer sk-pk-one-2' }, '/?key=xpk-one', false],
     ['the key in the path only', {}, '/v1/pk-one', false],
