@@ -76,50 +76,47 @@ describe('the upgrade listener against hostile connections', () => {
   // Found in review: a timeout's fail() destroyed the upstream request, whose 'error' ran fail() again, so
   // an upstream_timeout line was followed by a contradicting upstream_failed/upstream_reset one.
   it('writes one failure line when the upstream never answers the upgrade', async () => {
-    const silent = net.createServer((s) => s.on('error', () => undefined).resume());
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const port = (silent.address() as net.AddressInfo).port;
-    const quick = await startOxyProcess({
-      OXY_TARGET: `http://127.0.0.1:${port}`,
-      OXY_HEADERS_TIMEOUT_MS: '300',
-    });
-    try {
-      const { data } = await exchange(quick.url, UPGRADE, 3000);
+    const silent = (s: net.Socket): void => void s.resume();
+    await withRawUpstream(silent, { OXY_HEADERS_TIMEOUT_MS: '300' }, async (core) => {
+      const { data } = await exchange(core.url, UPGRADE, 3000);
       expect(data).toMatch(/^HTTP\/1\.1 504 /);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const failures = quick.logs().filter((l) => l.includes('"upstream_failed"'));
+      const failures = core.logs().filter((l) => l.includes('"upstream_failed"'));
       expect(failures).toHaveLength(1);
       expect(failures[0]).toContain('"code":"upstream_timeout"');
-    } finally {
-      await quick.close();
-      silent.close();
-    }
+    });
   });
 
   // Found in review: the upstream's refusal was piped to the client with no timeout once its headers came, so
   // an upstream that went silent mid-body held both connections open.
   it('breaks off an upstream refusal whose body goes silent', async () => {
-    const stalling = net.createServer((s) => {
-      s.on('error', () => undefined);
-      s.once('data', () => s.write('HTTP/1.1 403 Forbidden\r\nContent-Length: 100\r\n\r\n123456789'));
-    });
-    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
-    const port = (stalling.address() as net.AddressInfo).port;
-    const quick = await startOxyProcess({
-      OXY_TARGET: `http://127.0.0.1:${port}`,
-      OXY_IDLE_TIMEOUT_MS: '300',
-    });
-    try {
-      const { data, closedBy } = await exchange(quick.url, UPGRADE, 3000);
+    const stalling = (s: net.Socket): void =>
+      void s.once('data', () => s.write('HTTP/1.1 403 Forbidden\r\nContent-Length: 100\r\n\r\n123456789'));
+    await withRawUpstream(stalling, { OXY_IDLE_TIMEOUT_MS: '300' }, async (core) => {
+      const { data, closedBy } = await exchange(core.url, UPGRADE, 3000);
       expect(data).toMatch(/^HTTP\/1\.1 403 /);
       expect(closedBy).toBe('server');
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(quick.logs().some((l) => l.includes('"event":"websocket"') && l.includes('"status":403'))).toBe(
-        true,
-      );
-    } finally {
-      await quick.close();
-      stalling.close();
-    }
+      const lines = core.logs().filter((l) => l.includes('"event":"websocket"'));
+      expect(lines.some((l) => l.includes('"status":403'))).toBe(true);
+    });
   });
 });
+
+/** Runs `body` against the core in a child process whose upstream is a raw TCP server answering as `serve`. */
+async function withRawUpstream(
+  serve: (socket: net.Socket) => void,
+  env: Record<string, string>,
+  body: (core: OxyProcess) => Promise<void>,
+): Promise<void> {
+  const upstream = net.createServer((s) => serve(s.on('error', () => undefined)));
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const { port } = upstream.address() as net.AddressInfo;
+  const core = await startOxyProcess({ OXY_TARGET: `http://127.0.0.1:${port}`, ...env });
+  try {
+    await body(core);
+  } finally {
+    await core.close();
+    upstream.close();
+  }
+}
