@@ -24,6 +24,9 @@ export type WebSocketUpstream = (
   onEnd: (status: number, end?: SessionEnd) => void,
 ) => void;
 
+/** Bytes a client may send before the upgrade is answered; it should send none. */
+const EARLY_LIMIT = 64 * 1024;
+
 /**
  * Builds each route's WebSocket upstream. The upgrade request goes upstream with the same header filter
  * as any request (platform credentials, hop-by-hop, client identity stripped) and the route's path; the
@@ -90,6 +93,20 @@ export function websocketUpstreams(config: Config, platform: Platform, log: Logg
       upReq.once('close', () => clearTimeout(timer));
       upReq.on('error', fail);
       socket.once('close', () => opened || upReq.destroy());
+      // A client sends nothing before the 101 (RFC 6455 §4.1), but only reading its socket shows a hang-up (a
+      // FIN): unread, the upstream request waited for its answer until OXY_HEADERS_TIMEOUT_MS. What does come
+      // is kept for the session, up to EARLY_LIMIT.
+      const early: Buffer[] = [head];
+      let earlyBytes = head.length;
+      const onClientData = (chunk: Buffer): void => {
+        earlyBytes += chunk.length;
+        if (earlyBytes > EARLY_LIMIT) socket.destroy();
+        else early.push(chunk);
+      };
+      const onClientEnd = (): void => void (opened || socket.destroy());
+      socket.on('data', onClientData);
+      socket.once('end', onClientEnd);
+      socket.resume();
 
       upReq.once('upgrade', (upRes: IncomingMessage, upSocket: Socket, upHead: Buffer) => {
         clearTimeout(timer);
@@ -99,6 +116,9 @@ export function websocketUpstreams(config: Config, platform: Platform, log: Logg
           return fail(upstreamBadResponse(101));
         }
         opened = true;
+        socket.off('data', onClientData);
+        socket.off('end', onClientEnd);
+        socket.pause();
         res.detachSocket(socket);
         let answer = 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n';
         const raw = upRes.rawHeaders;
@@ -108,7 +128,7 @@ export function websocketUpstreams(config: Config, platform: Platform, log: Logg
         socket.write(`${answer}x-oxy-request-id: ${ex.id}\r\n\r\n`);
         // Frames either side sent along with the handshake go through first.
         relaySession(socket, upSocket, wsIdleTimeoutMs, (end) => onEnd(101, end), {
-          fromClient: head,
+          fromClient: Buffer.concat(early),
           fromUpstream: upHead,
         });
       });

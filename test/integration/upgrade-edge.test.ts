@@ -101,6 +101,31 @@ describe('the upgrade listener against hostile connections', () => {
       expect(lines.some((l) => l.includes('"status":403'))).toBe(true);
     });
   });
+
+  // Found in review: the client's socket was not read while the upgrade waited for the upstream's answer, so a
+  // client that hung up (FIN) left the upstream request open until OXY_HEADERS_TIMEOUT_MS (10 min by default).
+  it('closes the upstream request within 500 ms when the client hangs up before the 101', async () => {
+    const closed: number[] = [];
+    const arrived: number[] = [];
+    const silent = (s: net.Socket): void => {
+      arrived.push(Date.now());
+      s.resume().once('close', () => closed.push(Date.now()));
+    };
+    await withRawUpstream(silent, {}, async (core) => {
+      const { port } = new URL(core.url);
+      const client = net.connect({ port: Number(port), host: '127.0.0.1', allowHalfOpen: true });
+      client.on('error', () => undefined).resume();
+      client.write(UPGRADE);
+      for (let i = 0; i < 100 && arrived.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(arrived).toHaveLength(1);
+      const hungUp = Date.now();
+      client.end();
+      for (let i = 0; i < 100 && closed.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      client.destroy();
+      expect(closed).toHaveLength(1);
+      expect(closed[0]! - hungUp).toBeLessThan(500);
+    });
+  });
 });
 
 /** Runs `body` against the core in a child process whose upstream is a raw TCP server answering as `serve`. */
