@@ -74,8 +74,8 @@ export function takeProxyKey(headers: IncomingHttpHeaders, match: (candidate: st
   return part !== -1 ? part : found;
 }
 
-/** OpenAI's browser form of a key in the WebSocket subprotocol list (realtime/websocket-access.ts). */
-const WS_PREFIX = 'openai-insecure-api-key.';
+/** OpenAI's browser form of a key in the WebSocket subprotocol list: `openai-insecure-api-key.<key>`. */
+export const SUBPROTOCOL_KEY_PREFIX = 'openai-insecure-api-key.';
 /** What separates a key from its neighbours in a header or a query, quotes included: a key is a whole token. */
 const TOKENS = /[\s,:;=&?/"']+/;
 
@@ -100,8 +100,8 @@ function holds(value: string | string[] | undefined, key: string): boolean {
 /** `openai-insecure-api-key.<key>` with the prefix in any case: however the client spelled it, it carries the key. */
 function isSubprotocolKey(token: string, key: string): boolean {
   return (
-    token.length === WS_PREFIX.length + key.length &&
+    token.length === SUBPROTOCOL_KEY_PREFIX.length + key.length &&
     token.endsWith(key) &&
-    token.slice(0, WS_PREFIX.length).toLowerCase() === WS_PREFIX
+    token.slice(0, SUBPROTOCOL_KEY_PREFIX.length).toLowerCase() === SUBPROTOCOL_KEY_PREFIX
   );
 }

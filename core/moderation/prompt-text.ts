@@ -10,6 +10,8 @@
  * deeper than the formats nest (so no nesting can exhaust the stack), and no shape makes it throw.
  */
 
+import { decodedOrAsIs } from '../uri-decode';
+
 type Extract = (body: Record<string, unknown>, out: string[]) => void;
 
 /** API paths by how they end, so a route prefix (`/claude/v1/messages`) or Azure's deployments still match. */
@@ -50,13 +52,8 @@ function extractorFor(target: string): Extract | undefined {
  */
 function routedPath(target: string): string {
   const end = target.search(/[?#]/);
-  let path = end === -1 ? target : target.slice(0, end);
-  try {
-    path = decodeURIComponent(path);
-  } catch {
-    // A malformed escape: matched as sent.
-  }
-  return path
+  // A malformed escape is matched as sent.
+  return decodedOrAsIs(end === -1 ? target : target.slice(0, end))
     .toLowerCase()
     .replace(/\\/g, '/')
     .replace(/\/(?:\.?\/)+/g, '/')

@@ -1,5 +1,6 @@
 import type { CorsOrigins } from '../access/cors';
 import { keyMatcher } from '../access/key-match';
+import { SUBPROTOCOL_KEY_PREFIX as PREFIX } from '../access/proxy-keys';
 import { OxyError, sendError } from '../errors';
 import type { Step } from '../step';
 
@@ -23,8 +24,6 @@ export function websocketOrigin(origins: CorsOrigins): Step {
     return true;
   };
 }
-
-const PREFIX = 'openai-insecure-api-key.';
 
 /**
  * Browsers cannot set headers on a WebSocket, so OpenAI's browser form puts the key in the subprotocol

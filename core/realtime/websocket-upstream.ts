@@ -103,7 +103,8 @@ export function websocketUpstreams(config: Config, platform: Platform, log: Logg
         if (earlyBytes > EARLY_LIMIT) socket.destroy();
         else early.push(chunk);
       };
-      const onClientEnd = (): void => void (opened || socket.destroy());
+      // Taken off at the 101 (a session's end is relaySession's), so it only ever runs before it.
+      const onClientEnd = (): void => void socket.destroy();
       socket.on('data', onClientData);
       socket.once('end', onClientEnd);
       socket.resume();

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../logger';
-import { keyHeader } from '../routing/provider-kind';
 import type { RouteConfig } from '../routing/route-table';
 import type { Exchange } from '../step';
 import { type KeyEvent, type KeyPool, type PoolKey, isExhausted } from './key-pool';
+import { poolKeyHeader } from './pool-key-header';
 import { retryAfterMs } from './retry-after';
 
 /** A body kept for one retry with another pool key: every chat, completion, embedding or responses request. */
@@ -70,8 +70,7 @@ export function failover(
   replay.used = true;
   if (isRefusal(status)) replay.refused = { key, status };
   ex.poolKey = next;
-  const [name, value] = keyHeader(route.kind, next.key);
-  req.headers[name] = value;
+  poolKeyHeader(req.headers, ex);
   return Buffer.concat(replay.chunks);
 }
 
