@@ -21,7 +21,7 @@ export interface Exchange {
   path?: string;
   /** Fingerprint of the proxy key the client presented, for logs (access/proxy-keys.ts). */
   proxyKey?: string;
-  /** Refused as `proxy_key_repeated`: the query may hold the key, so the log line leaves it out whole. */
+  /** Refused by the proxy-key step: the query may hold a key, so the log line leaves it out whole. */
   queryHidden?: boolean;
   /** The pool key this request was given, if it brought no key of its own (access/pool-keys.ts). */
   poolKey?: PoolKey;

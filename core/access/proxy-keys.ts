@@ -34,6 +34,9 @@ export function proxyKeys(keys: readonly string[]): Step {
   return (req, res, ex) => {
     const index = takeProxyKey(req.headers, match);
     if (index === -1) {
+      // What the client sent may be a proxy key (or a guess at one) under any query name, which the log's
+      // redaction by name would miss: a refused request's line shows no query.
+      ex.queryHidden = true;
       sendError(res, refusal);
       return true;
     }

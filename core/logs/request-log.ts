@@ -27,9 +27,11 @@ export function redactedPath(url: string): string {
   return `${url.slice(0, query + 1)}${pairs.join('')}`;
 }
 
-/** The path as a log line shows it: without its query when that held a proxy key (access/proxy-keys.ts). */
+/** The path as a log line shows it: without its query when that may hold a proxy key (access/proxy-keys.ts). */
 export function loggedPath(url: string, ex: Exchange): string {
-  return ex.queryHidden ? `${url.split('?', 1)[0]}?***` : redactedPath(url);
+  if (!ex.queryHidden) return redactedPath(url);
+  const query = url.indexOf('?');
+  return query === -1 ? url : `${url.slice(0, query)}?***`;
 }
 
 /** Milliseconds to one decimal, as every duration in the logs and Server-Timing is given. */

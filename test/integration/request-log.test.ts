@@ -140,13 +140,19 @@ describe('request logs', () => {
   it('redacts key-carrying query values and logs local answers too', async () => {
     await request(oxy.url)
       .get('/v1beta/models/g:generateContent?alt=sse&key=AIzaSecret&api_key=x')
-      .set('x-goog-api-key', 'wrong');
+      .set('x-goog-api-key', 'pk-log-key');
+    // Found in review: a refused request's query was logged but for values under secret names, so a proxy key
+    // sent as ?foo=<key> (no other copy, so oxy could not know it for one) went into the log whole.
+    await request(oxy.url).get('/v1/models?alt=sse&foo=pk-log-key').set('x-goog-api-key', 'wrong');
+    await request(oxy.url).get('/v1/models').set('x-goog-api-key', 'wrong');
     await settle();
     expect(oxy.requests).toEqual([
       expect.objectContaining({
-        status: 401,
+        status: 200,
         path: '/v1beta/models/g:generateContent?alt=sse&key=***&api_key=***',
       }),
+      expect.objectContaining({ status: 401, path: '/v1/models?***' }),
+      expect.objectContaining({ status: 401, path: '/v1/models' }),
     ]);
     expect(JSON.stringify(oxy.requests)).not.toContain('AIzaSecret');
   });

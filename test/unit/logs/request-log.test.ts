@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nowMs } from '../../../core/clock';
 import { type Logger, OWN_JSON, logLine } from '../../../core/logger';
 import { JsonText } from '../../../core/logs/json-text';
-import { logRequest, redactedPath } from '../../../core/logs/request-log';
+import { logRequest, loggedPath, redactedPath } from '../../../core/logs/request-log';
 import type { Route } from '../../../core/routing/route';
 import type { Exchange } from '../../../core/step';
 import type { PoolKey } from '../../../core/upstream/key-pool';
@@ -106,4 +106,16 @@ describe('redactedPath', () => {
     ['/g?', '/g?'],
     ['/g?%zz=1', '/g?%zz=1'],
   ])('%s → %s', (url, logged) => expect(redactedPath(url)).toBe(logged));
+});
+
+// A request the proxy-key step refused may hold a key under any query name: its query is left out whole, and
+// a path that had no query does not gain one.
+describe('loggedPath', () => {
+  it.each([
+    ['/v1/models?foo=pk-1&alt=sse', true, '/v1/models?***'],
+    ['/v1/models', true, '/v1/models'],
+    ['/v1/models?key=s1&alt=sse', false, '/v1/models?key=***&alt=sse'],
+  ])('%s (hidden: %s) → %s', (url, queryHidden, logged) =>
+    expect(loggedPath(url, { queryHidden } as Exchange)).toBe(logged),
+  );
 });
