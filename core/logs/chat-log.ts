@@ -19,38 +19,36 @@ interface Prompt {
  * The opt-in chat log (`OXY_LOG_CHAT=true`, as openai-forward offers): one JSON line per exchange with the
  * request's model and messages and the assistant's reply, reassembled from the stream when streamed.
  * Both bodies are read beside the pipe, never holding a chunk back, and the line is written after the
- * answer ends. Bodies over 1 MiB, or compressed, are left out.
+ * answer ends. Bodies over 1 MiB, or compressed, are left out. Each body is decoded once, whole: a chunk can
+ * end inside a UTF-8 character (any CJK text), which decoded on its own would turn into U+FFFD.
  */
 export function chatLog(log: Logger) {
   return {
     /** Call once the request body is piped upstream (a 'data' listener starts the flow). */
     request(req: IncomingMessage): () => Prompt | undefined {
-      let text = '';
-      req.on('data', (c: Buffer) => {
-        if (text.length <= LIMIT) text += c.toString('utf8');
-      });
+      const body = collect(req);
       return () => {
-        if (!req.complete || text.length > LIMIT) return undefined;
-        try {
-          const { model, messages, input, prompt, system, contents } = JSON.parse(text) as Prompt;
-          return { model, messages, input, prompt, system, contents };
-        } catch {
-          return undefined;
-        }
+        const whole = body();
+        return req.complete && whole !== undefined ? promptOf(whole) : undefined;
       };
+    },
+
+    /** The prompt of a body read whole before it went upstream (by the prompt gate, moderation/prompt-gate.ts). */
+    readBody(body: Buffer): () => Prompt | undefined {
+      const prompt = body.length <= LIMIT ? promptOf(body) : undefined;
+      return () => prompt;
     },
 
     /** Call once the answer is piped to the client; logs when it ends. */
     answer(proxyRes: IncomingMessage, ex: Exchange, prompt: () => Prompt | undefined): void {
       if (proxyRes.headers['content-encoding'] !== undefined) return;
       const stream = ex.upstream?.stream === true;
-      let text = '';
-      proxyRes.on('data', (c: Buffer) => {
-        if (text.length <= LIMIT) text += c.toString('utf8');
-      });
+      const body = collect(proxyRes);
       proxyRes.once('end', () => {
         const asked = prompt();
-        if (!asked || text.length > LIMIT) return;
+        const whole = body();
+        if (!asked || whole === undefined) return;
+        const text = whole.toString('utf8');
         log('info', 'chat', {
           id: ex.id,
           route: ex.route ? ex.route.prefix || '/' : undefined,
@@ -60,6 +58,27 @@ export function chatLog(log: Logger) {
       });
     },
   };
+}
+
+/** A body's chunks as they pass, for one read at the end: the whole body, or undefined past the limit. */
+function collect(from: IncomingMessage): () => Buffer | undefined {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  from.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size <= LIMIT) chunks.push(c);
+    else chunks.length = 0;
+  });
+  return () => (size <= LIMIT ? Buffer.concat(chunks, size) : undefined);
+}
+
+function promptOf(body: Buffer): Prompt | undefined {
+  try {
+    const { model, messages, input, prompt, system, contents } = JSON.parse(body.toString('utf8')) as Prompt;
+    return { model, messages, input, prompt, system, contents };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The assistant's text in a JSON answer: OpenAI chat or completions, Anthropic, Gemini, responses. */

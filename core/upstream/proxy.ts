@@ -110,6 +110,8 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
         onError(upstreamBadResponse(101), req, res);
       });
       abortOnHangUp(proxyReq, req, attempt.ex);
+      // A retry's listeners were added on the first try; a body the prompt gate read has nothing left to read.
+      if (attempt.body && chat && !attempt.prompt) attempt.prompt = chat.readBody(attempt.body);
       if (attempt.replay?.used || attempt.body) return;
       // http-proxy has piped the body by now ('proxyReq' comes on 'socket'), so these listeners lose nothing.
       const { replay } = attempt;

@@ -134,6 +134,25 @@ describe('moderation with Tencent Cloud TMS', () => {
     });
   });
 
+  // Found in review: the prompt gate reads the body before it goes upstream, and the chat log then never saw
+  // it, so a moderated function with OXY_LOG_CHAT=true wrote no chat line at all.
+  it('writes the chat log line of a moderated exchange (OXY_LOG_CHAT)', async () => {
+    const oxy = await start({ OXY_LOG_CHAT: 'true' });
+    const { status } = await post(oxy, '/v1/chat/completions', chat('What is a reverse proxy?'));
+    expect(status).toBe(200);
+    await new Promise((r) => setTimeout(r, 80));
+    const chats = oxy.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.event === 'chat');
+    expect(chats).toEqual([
+      expect.objectContaining({
+        model: 'm',
+        messages: [{ role: 'user', content: 'What is a reverse proxy?' }],
+        reply: 'ok',
+      }),
+    ]);
+  });
+
   it('refuses a blocked prompt with 400 content_filter and sends nothing upstream', async () => {
     const oxy = await start();
     const { status, json } = await post(oxy, '/v1/chat/completions', chat('please BLOCKME now'));

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { scfPlatform } from '../../functions/scf/platform';
 import { startOxy } from '../helpers/oxy';
 import { chatChunk, chatCompletion } from '../helpers/openai-bodies';
+import { RawClient } from '../helpers/raw-client';
 import { type Upstream, startUpstream } from '../helpers/upstream';
 
 // Issue 9, request logs: one JSON line per request, what operators read in CLS / SLS. Never a key, a
@@ -203,6 +204,52 @@ describe('the chat log (OXY_LOG_CHAT)', () => {
         },
       ]);
     } finally {
+      await oxy.close();
+      await upstream.close();
+    }
+  });
+
+  // Found in review: each chunk was decoded on its own, so a character split between two chunks (any CJK
+  // text, 3 bytes a character in UTF-8) came out of the chat log as U+FFFD. Both bodies here are sent in two
+  // writes, apart, split inside a character.
+  it.each([
+    [false, 'a JSON answer'],
+    [true, 'a stream'],
+  ])('keeps characters split between chunks whole (stream: %s, %s)', async (stream) => {
+    const reply = '你好，代理';
+    const upstream = await startUpstream(async (_req, res) => {
+      const body = Buffer.from(
+        stream
+          ? `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: reply } }] })}\n\ndata: [DONE]\n\n`
+          : JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: reply } }] }),
+      );
+      res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json' });
+      const cut = body.indexOf(Buffer.from('好')) + 1;
+      res.write(body.subarray(0, cut));
+      await new Promise((r) => setTimeout(r, 30));
+      res.end(body.subarray(cut));
+    });
+    const oxy = await startOxy({ OXY_TARGET: upstream.url, OXY_LOG_CHAT: 'true' });
+    const client = await RawClient.connect(oxy.url);
+    try {
+      const messages = [{ role: 'user', content: '请问什么是反向代理？' }];
+      const body = Buffer.from(JSON.stringify({ model: 'm', messages, stream }));
+      const cut = body.indexOf(Buffer.from('反')) + 2;
+      client.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: oxy\r\ncontent-type: application/json\r\n` +
+          `content-length: ${body.length}\r\nConnection: close\r\n\r\n`,
+      );
+      client.socket.write(body.subarray(0, cut));
+      await new Promise((r) => setTimeout(r, 30));
+      client.socket.write(body.subarray(cut));
+      expect((await client.answer(3000)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 80));
+      const chats = oxy.logs
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.event === 'chat');
+      expect(chats).toEqual([expect.objectContaining({ messages, reply })]);
+    } finally {
+      client.destroy();
       await oxy.close();
       await upstream.close();
     }
