@@ -49,7 +49,8 @@ export function logRequest(log: Logger, req: IncomingMessage, res: ServerRespons
     method: req.method,
     path: loggedPath(req.url ?? '', ex),
     route: ex.route ? ex.route.prefix || '/' : undefined,
-    status: res.statusCode,
+    // Node's default 200 until an answer starts: a client that left before one got no status.
+    status: res.headersSent ? res.statusCode : undefined,
     complete: res.writableFinished,
     upstreamStatus: up?.status,
     upstreamRequestId: up?.requestId,
@@ -71,7 +72,7 @@ type RequestFields = {
   method?: string;
   path: string;
   route?: string;
-  status: number;
+  status?: number;
   complete: boolean;
   upstreamStatus?: number;
   upstreamRequestId?: string;
@@ -97,7 +98,7 @@ const flag = (name: string, value: boolean | undefined): string =>
 function requestJson(f: RequestFields): string {
   return (
     `"id":${jsonString(f.id)}${text('method', f.method)},"path":${jsonString(f.path)}${text('route', f.route)}` +
-    `,"status":${jsonNumber(f.status)},"complete":${f.complete}${number('upstreamStatus', f.upstreamStatus)}` +
+    `${number('status', f.status)},"complete":${f.complete}${number('upstreamStatus', f.upstreamStatus)}` +
     `${text('upstreamRequestId', f.upstreamRequestId)}${number('upstreamHeadersMs', f.upstreamHeadersMs)}` +
     `,"durationMs":${jsonNumber(f.durationMs)}${number('bytesIn', f.bytesIn)}${number('bytesOut', f.bytesOut)}` +
     `${flag('stream', f.stream)}${text('clientIp', f.clientIp)}${text('proxyKey', f.proxyKey)}` +

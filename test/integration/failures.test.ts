@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { finished } from 'node:stream/promises';
 import request from 'supertest';
 import { freePort } from '../helpers/bootstrap';
@@ -111,6 +112,46 @@ describe('client hang-up', () => {
       await upstream.close();
     }
   });
+
+  // Issue 9: a client that disconnects mid-upload has its upstream request closed within 500 ms, whether
+  // the body was announced by Content-Length or sent chunked.
+  it.each([
+    ['Content-Length', { 'content-length': String(8 * 1024 * 1024) }],
+    ['chunked', {}],
+  ])(
+    'closes the upstream request within 500 ms when the client leaves mid-upload (%s)',
+    async (_f, headers) => {
+      const arrived = deferred<http.IncomingMessage>();
+      const upstream = http.createServer((req) => arrived.resolve(req));
+      await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+      const oxy = await startOxy({
+        OXY_TARGET: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      });
+      try {
+        const req = http.request(`${oxy.url}/v1/files`, { method: 'POST', headers });
+        req.on('error', () => {});
+        req.write(Buffer.alloc(64 * 1024, 'a'));
+        const upstreamReq = await within(arrived.promise, 2000, 'the upload to reach the upstream');
+        const first = new Promise((resolve) => upstreamReq.once('data', resolve));
+        await within(first, 2000, 'the first body bytes to reach the upstream');
+        // Not events.once: the upstream's parser also reports the cut body as an error on that socket.
+        const closed = new Promise((resolve) => upstreamReq.socket.once('close', resolve));
+        const left = performance.now();
+        req.destroy();
+        await within(closed, 2000, 'the upstream request to be closed');
+        expect(performance.now() - left).toBeLessThan(500);
+        expect(upstreamReq.complete).toBe(false);
+        // The log line says the client got no answer: no status (Node's default 200 would claim one).
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(oxy.requests).toEqual([expect.objectContaining({ path: '/v1/files', complete: false })]);
+        expect(oxy.requests[0]!.status).toBeUndefined();
+      } finally {
+        await oxy.close();
+        upstream.closeAllConnections();
+        await new Promise((resolve) => upstream.close(resolve));
+      }
+    },
+  );
 
   it('aborts the upstream stream when the client leaves mid-stream', async () => {
     const upstream = await startUpstream((_req, res) => {

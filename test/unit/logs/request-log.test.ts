@@ -18,6 +18,7 @@ const exchange = fc.record({
   url: text,
   route: maybe(text),
   status: fc.integer({ min: 100, max: 599 }),
+  headersSent: fc.boolean(),
   complete: fc.boolean(),
   bytesIn: maybe(count),
   clientIp: maybe(text),
@@ -40,7 +41,11 @@ function fieldsOf(x: typeof exchange extends fc.Arbitrary<infer T> ? T : never):
   let fields: Record<string, unknown> = {};
   const log: Logger = (_level, _event, f) => void (fields = f ?? {});
   const req = { method: x.method, url: x.url } as IncomingMessage;
-  const res = { statusCode: x.status, writableFinished: x.complete } as ServerResponse;
+  const res = {
+    statusCode: x.status,
+    headersSent: x.headersSent,
+    writableFinished: x.complete,
+  } as ServerResponse;
   const ex: Exchange = {
     id: x.id,
     start: nowMs() - 5,
