@@ -80,6 +80,14 @@ const items = <T>(fallback: string, parse: (v: string[]) => T, show?: (v: string
   env: (v) => parse(splitList(v)),
   file: (v) => parse(list(v)),
 });
+/** A switch: `true`/`false` in the environment; in the file a JSON boolean, or the same words as text. */
+const flag = (fallback: string): Setting<boolean> => ({
+  ...scalar(fallback, parseBoolean),
+  file: (v) => {
+    if (typeof v !== 'boolean' && typeof v !== 'string') throw new ValueError('true or false');
+    return parseBoolean(String(v));
+  },
+});
 const ms = (fallback: string): Setting<number> =>
   scalar(fallback, (v) => parseInteger(v, 1, 24 * 3600 * 1000));
 
@@ -97,7 +105,7 @@ export const SETTINGS = {
   OXY_WS_IDLE_TIMEOUT_MS: ms('600000'),
   OXY_SHUTDOWN_GRACE_MS: scalar('10000', (v) => parseInteger(v, 0, 3600 * 1000)),
   OXY_LOG_LEVEL: scalar('info', parseLogLevel),
-  OXY_LOG_CHAT: { ...scalar('false', parseBoolean), file: (v: unknown) => parseBoolean(String(v)) },
+  OXY_LOG_CHAT: flag('false'),
   OXY_PROXY_KEYS: items('', parseKeys, hidden),
   OXY_UPSTREAM_KEYS: items('', parseKeys, hidden),
   OXY_KEY_REST_MS: ms('60000'),
@@ -117,10 +125,7 @@ export const SETTINGS = {
   OXY_MODERATION_REGION: scalar<string | undefined>('', (v) => v.trim() || undefined),
   OXY_MODERATION_ENDPOINT: scalar(TMS_ENDPOINT, parseUrl, (v) => JSON.stringify(redactedUrl(v))),
   OXY_MODERATION_TIMEOUT_MS: ms('5000'),
-  OXY_MODERATION_FAIL_OPEN: {
-    ...scalar('false', parseBoolean),
-    file: (v: unknown) => parseBoolean(String(v)),
-  },
+  OXY_MODERATION_FAIL_OPEN: flag('false'),
 } satisfies Record<ConfigVar, Setting<unknown>>;
 
 export type Values = { [K in ConfigVar]: ReturnType<(typeof SETTINGS)[K]['env']> };

@@ -98,6 +98,17 @@ describe('the config file', () => {
       () => file('{"port": "ninety"}'),
       /oxy\.json: port: expected an integer from 1 to 65535$/,
     ],
+    // Found in review: a switch was read as String(value), so ["true"] turned chat logging on.
+    [
+      'a switch given as a list',
+      () => file('{"logChat": ["true"]}'),
+      /oxy\.json: logChat: expected true or false$/,
+    ],
+    [
+      'a switch given as a number',
+      () => file('{"moderationFailOpen": 1}'),
+      /oxy\.json: moderationFailOpen: expected true or false$/,
+    ],
     [
       'a bad route',
       () => file('{"routes": [{"prefix": "claude", "target": "https://x"}]}'),
@@ -138,6 +149,20 @@ describe('the config file', () => {
     // root reads anything: then the check is moot, and the missing-file case above covers the branch.
     if (process.getuid?.() === 0) return;
     expect(refusal(() => loadConfig({ OXY_CONFIG_FILE: f }))).toMatch(/cannot be read \(EACCES\)/);
+  });
+});
+
+describe('switches in the file', () => {
+  it.each<[unknown, boolean]>([
+    [true, true],
+    [false, false],
+    ['true', true],
+    [' FALSE ', false],
+  ])('read %j as %s', (value, expected) => {
+    const config = loadConfig({
+      OXY_CONFIG_FILE: file(JSON.stringify({ logChat: value, moderationFailOpen: value })),
+    });
+    expect([config.logChat, config.moderationFailOpen]).toEqual([expected, expected]);
   });
 });
 
