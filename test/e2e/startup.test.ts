@@ -30,6 +30,21 @@ describe.each(Object.entries(ZIPS))('the %s zip at start', (_name, { zip, bootst
     expect(lines[0]).toContain(`oxy: invalid configuration: ${name}="${value}": expected ${expected}`);
   });
 
+  // Issue 8: a key pool without proxy keys would relay the owner's keys to anyone who finds the URL.
+  it('refuses to start with a key pool and no proxy keys, in one line that holds no key', async () => {
+    const keys = 'sk-pool-secret-one,sk-pool-secret-two';
+    const { code, stderr, stdout } = await runBootstrap(
+      file,
+      functionEnv(NODE_DIR, { OXY_UPSTREAM_KEYS: keys }),
+    );
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('OXY_UPSTREAM_KEYS is set but OXY_PROXY_KEYS is not');
+    expect(stderr).not.toContain('sk-pool-secret');
+  });
+
   it('exits 1 with one line when the port is taken', async () => {
     const port = await freePort();
     const taken = http.createServer();

@@ -61,6 +61,8 @@ describe('proxy keys', () => {
     ['a wrong key', { authorization: 'Bearer pk-test-0123456788' }],
     ['a prefix of the key', { authorization: `Bearer ${PROXY_KEY.slice(0, -1)}` }],
     ['the key with a suffix', { 'x-api-key': `${PROXY_KEY}x` }],
+    ['a wrong key in x-goog-api-key', { 'x-goog-api-key': 'pk-test-0123456788' }],
+    ['a wrong key in api-key', { 'api-key': `${OTHER_KEY}0` }],
     ['an upstream key only', { authorization: 'Bearer sk-upstream-1' }],
     ['the key after a wrong colon form', { authorization: `Bearer ${PROXY_KEY}:sk-x` }],
     ['the key in a header no SDK uses', { 'x-proxy-key': PROXY_KEY }],

@@ -26,6 +26,19 @@ function openAiUpstream(): Promise<Upstream> {
         }),
       );
     }
+    // Gemini's refusal, as the Generative Language API answers a caller from a region it does not serve.
+    if (body.model === 'region-gemini') {
+      res.writeHead(400, { 'content-type': 'application/json; charset=UTF-8' });
+      return void res.end(
+        JSON.stringify({
+          error: {
+            code: 400,
+            message: 'User location is not supported for the API use.',
+            status: 'FAILED_PRECONDITION',
+          },
+        }),
+      );
+    }
     if (!body.stream) {
       res.writeHead(200, { 'content-type': 'application/json', ...headers });
       return void res.end(chatCompletion('pong', USAGE));
@@ -135,6 +148,21 @@ describe('request logs', () => {
         message:
           "The upstream API refuses requests from this function's region: deploy the function in a region the provider serves (README: Troubleshooting).",
       },
+    ]);
+  });
+
+  it("says the same of Gemini's region refusal, passed through unchanged", async () => {
+    const body = JSON.stringify({ model: 'region-gemini' });
+    const res = await request(oxy.url)
+      .post('/v1beta/models/gemini-2.0-flash:generateContent')
+      .set('x-goog-api-key', 'pk-log-key')
+      .set('content-type', 'application/json')
+      .send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe('User location is not supported for the API use.');
+    await settle();
+    expect(oxy.logs.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ level: 'warn', event: 'upstream_region_refused', status: 400 }),
     ]);
   });
 

@@ -83,7 +83,12 @@ describe('routes to several providers', () => {
 
 describe('routes from the config file', () => {
   it('gives each route its provider kind and its own key pool', async () => {
-    const [openai, claude, gemini] = await Promise.all([startUpstream(), startUpstream(), startUpstream()]);
+    const [openai, claude, gemini, azure] = await Promise.all([
+      startUpstream(),
+      startUpstream(),
+      startUpstream(),
+      startUpstream(),
+    ]);
     const dir = mkdtempSync(path.join(tmpdir(), 'oxy-routes-'));
     const file = path.join(dir, 'oxy.json');
     writeFileSync(
@@ -93,6 +98,7 @@ describe('routes from the config file', () => {
         routes: [
           { prefix: '/claude', target: claude.url, kind: 'anthropic', upstreamKeys: ['sk-ant-pool-1'] },
           { prefix: '/gemini', target: gemini.url, kind: 'gemini', upstreamKeys: ['gm-pool-1'] },
+          { prefix: '/azure', target: azure.url, kind: 'azure', upstreamKeys: ['az-pool-1'] },
         ],
       }),
     );
@@ -103,6 +109,13 @@ describe('routes from the config file', () => {
         .post('/gemini/v1beta/models/g:generateContent')
         .set('x-goog-api-key', 'pk-file-key')
         .send({});
+      await request(oxy.url)
+        .post('/azure/openai/deployments/d/chat/completions?api-version=2024-10-21')
+        .set('api-key', 'pk-file-key')
+        .send({});
+      expect(azure.seen[0]!.url).toBe('/openai/deployments/d/chat/completions?api-version=2024-10-21');
+      expect(azure.seen[0]!.headers).toMatchObject({ 'api-key': 'az-pool-1' });
+      expect(azure.seen[0]!.headers.authorization).toBeUndefined();
       expect(claude.seen[0]!.headers).toMatchObject({ 'x-api-key': 'sk-ant-pool-1' });
       expect(gemini.seen[0]!.headers).toMatchObject({ 'x-goog-api-key': 'gm-pool-1' });
       expect(claude.seen[0]!.headers.authorization).toBeUndefined();
@@ -111,7 +124,7 @@ describe('routes from the config file', () => {
       expect(openai.seen[0]!.headers['x-api-key']).toBeUndefined();
     } finally {
       await oxy.close();
-      await Promise.all([openai.close(), claude.close(), gemini.close()]);
+      await Promise.all([openai.close(), claude.close(), gemini.close(), azure.close()]);
       rmSync(dir, { recursive: true, force: true });
     }
   });
