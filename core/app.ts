@@ -120,7 +120,7 @@ export function createApp(config: Config, platform: Platform, logAll: Logger): A
   const request: RequestListener = (req, res) => {
     res.sendDate = sendDate;
     const ex = exchange(req);
-    rememberRequestId(res, ex.id);
+    rememberRequestId(res, ex.id, ex.start);
     trackAnswer(req, res, () => {
       hangUp(ex, res);
       logRequest(log, req, res, ex);

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { breakAnswer } from './edge/broken-answer';
-import { stampRequestId } from './edge/request-id';
+import { stampOwnAnswer } from './edge/request-id';
 
 /** The `error.type` values of oxy's own answers: OpenAI's where one fits, else `proxy_error`/`config_error`. */
 export type ErrorType =
@@ -40,7 +40,7 @@ export function errorBody(err: OxyError): string {
 export function sendError(res: ServerResponse, err: OxyError): void {
   if (res.writableEnded) return;
   if (res.headersSent || res.destroyed) return breakAnswer(res, err);
-  stampRequestId(res);
+  stampOwnAnswer(res);
   const body = errorBody(err);
   res.writeHead(err.status, {
     'content-type': 'application/json; charset=utf-8',

@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { OxyError, sendError } from '../errors';
-import { stampRequestId } from '../edge/request-id';
+import { stampOwnAnswer } from '../edge/request-id';
 import type { Step } from '../step';
 
 /** `OXY_CORS_ORIGINS`: every origin, or these (lower-case `scheme://host[:port]`). */
@@ -168,6 +168,6 @@ function answerPreflight(
   // Echoing the names the browser asks for allows `authorization`, which a `*` would not cover.
   const names = req.headers['access-control-request-headers']?.trim();
   if (names && TOKEN_LIST.test(names)) headers['access-control-allow-headers'] = names;
-  stampRequestId(res);
+  stampOwnAnswer(res);
   res.writeHead(204, headers).end();
 }

@@ -1,5 +1,5 @@
 import type { Platform } from '../platform';
-import { stampRequestId } from './request-id';
+import { stampOwnAnswer } from './request-id';
 import type { Step } from '../step';
 import { VERSION } from '../version';
 
@@ -11,7 +11,7 @@ export function healthCheck(platform: Platform): Step {
     const { method, url = '' } = req;
     if (method !== 'GET' && method !== 'HEAD') return false;
     if (url !== '/healthz' && !url.startsWith('/healthz?')) return false;
-    stampRequestId(res);
+    stampOwnAnswer(res);
     res.writeHead(200, headers).end(method === 'HEAD' ? undefined : body);
     return true;
   };

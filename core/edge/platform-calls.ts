@@ -1,6 +1,6 @@
 import { sendError } from '../errors';
 import type { Platform } from '../platform';
-import { stampRequestId } from './request-id';
+import { stampOwnAnswer } from './request-id';
 import type { Step } from '../step';
 
 /** The platform's own calls (FC lifecycle hooks): answered or refused here, never forwarded. */
@@ -9,7 +9,7 @@ export function platformCalls(platform: Platform): Step {
   return (req, res) => {
     const answer = localAnswer?.(req);
     if (answer === undefined) return false;
-    stampRequestId(res);
+    stampOwnAnswer(res);
     if (answer === 200) res.writeHead(200, { 'content-length': 0 }).end();
     else sendError(res, answer);
     return true;

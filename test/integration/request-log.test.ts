@@ -131,6 +131,22 @@ describe('request logs', () => {
     expect(oxy.requests[0]).toMatchObject({ stream: true, status: 200, complete: false });
   });
 
+  // Issue 9: each answer carries Server-Timing. oxy's own answers have only its time, with no upstream entry,
+  // which is how a client tells oxy's 401 from the upstream's.
+  it("puts oxy's time alone in the Server-Timing of oxy's own answers", async () => {
+    const refused = await request(oxy.url).get('/v1/models');
+    const health = await request(oxy.url).get('/healthz');
+    const preflight = await request(oxy.url)
+      .options('/v1/models')
+      .set('origin', 'https://app.example')
+      .set('access-control-request-method', 'POST');
+    expect([refused.status, health.status, preflight.status]).toEqual([401, 200, 204]);
+    for (const res of [refused, health, preflight]) {
+      expect(res.headers['server-timing']).toMatch(/^oxy;dur=\d+(\.\d)?$/);
+      expect(res.headers['x-oxy-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
   it('passes a region refusal through unchanged and says in plain words what it means', async () => {
     const err = await client()
       .chat.completions.create({ model: 'region', messages: [] })
