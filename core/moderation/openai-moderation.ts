@@ -36,8 +36,13 @@ export function openAiModeration(options: OpenAiModerationOptions): Check {
     const answer = await postJson({ url, agent, headers, body, timeoutMs, signal, name }).catch((err) => {
       // This request is oxy's own, with nothing of the client's but the text: a refusal is the key's.
       const status = err instanceof ModerationFailure ? err.httpStatus : undefined;
-      if (status === 401 || status === 403) pool.remove(key, status);
-      else if (status === 429) pool.rest(key, undefined);
+      const event =
+        status === 401 || status === 403
+          ? pool.remove(key, status)
+          : status === 429
+            ? pool.rest(key, undefined)
+            : undefined;
+      if (event && err instanceof ModerationFailure) err.keyEvent = event;
       throw err;
     });
     const verdict = verdictOf(answer);

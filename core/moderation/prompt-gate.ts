@@ -4,7 +4,7 @@ import type { Logger } from '../logger';
 import type { Exchange } from '../step';
 import { isPromptPath, promptText } from './prompt-text';
 import { hasWords } from './sentences';
-import type { Check, Verdict } from './verdict';
+import type { Check, ModerationFailure, Verdict } from './verdict';
 
 export interface PromptGateOptions {
   /** Checks a text of any length (split into the parts the service takes). */
@@ -96,7 +96,7 @@ export function logFailure(
   failOpen: boolean,
   err: unknown,
 ): void {
-  const e = err as { code?: unknown; serviceCode?: unknown; httpStatus?: unknown; requestId?: unknown };
+  const e = err as Partial<ModerationFailure> | undefined;
   log('warn', 'moderation_failed', {
     id: ex.id,
     service,
@@ -107,6 +107,10 @@ export function logFailure(
     serviceRequestId: e?.requestId,
     outcome: failOpen ? 'passed unchecked' : 'refused',
   });
+  // The key's fate, as a proxied request's failover reports it (upstream/failover.ts).
+  const event = e?.keyEvent;
+  if (event)
+    log('info', event.event, { id: ex.id, route: ex.route ? ex.route.prefix || '/' : undefined, ...event });
 }
 
 /** Reads the whole body, or says it is over `limit` (then stops reading), or undefined if the client left. */

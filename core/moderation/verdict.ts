@@ -1,3 +1,5 @@
+import type { KeyEvent } from '../upstream/key-pool';
+
 /**
  * What a moderation service says about a text: `pass`, `review` (a human should look; blocked only when the
  * operator asks for the strict level) or `block`.
@@ -53,6 +55,8 @@ export class ModerationFailure extends Error {
   readonly httpStatus?: number;
   readonly serviceCode?: string;
   readonly requestId?: string;
+  /** What the failure did to the pool key the check used (OpenAI's endpoint): logged beside it. */
+  keyEvent?: KeyEvent;
 
   constructor(
     readonly code: ModerationFailureCode,

@@ -352,6 +352,46 @@ describe('moderation with the upstream’s /v1/moderations', () => {
   });
 });
 
+// Issue 8: when every pool key is out, the client gets 503 in OpenAI's shape at once, without an upstream call.
+// Moderation's own calls carry nothing of the client's but the text, so their 401 takes a key out even when
+// it is the last one; that is how a pool empties (a proxied request's refusal never removes the last key).
+describe('a pool emptied by moderation', () => {
+  it('answers 503 pool_keys_unavailable at once, with no upstream call', async () => {
+    const revoked = await startUpstream((_req, res, seen) => {
+      res.writeHead(seen.url === '/v1/moderations' ? 401 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: 'Incorrect API key provided', code: 'invalid_api_key' } }));
+    });
+    const oxy = await startOxy({
+      OXY_TARGET: revoked.url,
+      OXY_MODERATION: 'openai',
+      OXY_PROXY_KEYS: 'pk-client-key',
+      OXY_UPSTREAM_KEYS: 'sk-revoked-key',
+    });
+    try {
+      const auth = { authorization: 'Bearer pk-client-key' };
+      const first = await post(oxy, '/v1/chat/completions', chat('hello'), auth);
+      expect(first.status).toBeGreaterThanOrEqual(500);
+      expect(revoked.seen.map((s) => s.url)).toEqual(['/v1/moderations']);
+      const second = await post(oxy, '/v1/chat/completions', chat('hello'), auth);
+      expect(second.status).toBe(503);
+      expect(second.json).toEqual({
+        error: {
+          message: 'No upstream key of this proxy is accepted by the upstream API.',
+          type: 'proxy_error',
+          code: 'pool_keys_unavailable',
+        },
+      });
+      expect(revoked.seen).toHaveLength(1);
+      expect(oxy.logs.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
+        expect.objectContaining({ event: 'pool_key_removed', key: '...-key', status: 401 }),
+      );
+    } finally {
+      await oxy.close();
+      await revoked.close();
+    }
+  });
+});
+
 describe('moderation settings at start', () => {
   const base = { OXY_MODERATION: 'tencent', OXY_MODERATION_REGION: 'ap-guangzhou' };
   it.each([
