@@ -1,5 +1,6 @@
 import request from 'supertest';
 import WebSocket from 'ws';
+import { fcPlatform } from '../../functions/fc/platform';
 import { scfPlatform } from '../../functions/scf/platform';
 import { type RunningOxy, startOxy } from '../helpers/oxy';
 import { type Upstream, startUpstream } from '../helpers/upstream';
@@ -74,6 +75,20 @@ describe('IP allow and deny lists', () => {
     expect(res.status).toBe(status);
     // The platform's header never reaches the upstream either way.
     for (const s of upstream.seen) expect(s.headers['x-scf-remote-addr']).toBeUndefined();
+  });
+
+  // FC's default: x-fc-client-ip, which clients cannot send (FC refuses x-fc-* from callers, PLATFORMS.md).
+  it.each<[string, string, number]>([
+    ['an allowed caller', '203.0.113.7', 200],
+    ['a caller outside the list, whatever X-Forwarded-For says', '198.51.100.1', 403],
+  ])('on FC, reads the caller from x-fc-client-ip: %s → %i', async (_name, caller, status) => {
+    const res = await call(
+      { OXY_IP_ALLOW: '203.0.113.0/24' },
+      { 'x-fc-client-ip': caller, 'x-forwarded-for': '203.0.113.7' },
+      fcPlatform,
+    );
+    expect(res.status).toBe(status);
+    for (const s of upstream.seen) expect(s.headers['x-fc-client-ip']).toBeUndefined();
   });
 
   // Guards the client_ip_header_missing warning: neither platform documents its client-address header for web
