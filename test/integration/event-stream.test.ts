@@ -4,7 +4,12 @@ import { type Upstream, deferred, startUpstream, within } from '../helpers/upstr
 
 const CHUNKS = 8;
 
-describe('server-sent events', () => {
+// The chat log reads the same stream beside the pipe (issue 9: "without delaying any chunk"): the lockstep
+// below holds with it on too.
+describe.each([
+  ['', {}],
+  [' with the chat log on', { OXY_LOG_CHAT: 'true' }],
+])('server-sent events%s', (_name, settings: Record<string, string>) => {
   let upstream: Upstream;
   let oxy: RunningOxy;
   const headersSeen = deferred();
@@ -23,7 +28,7 @@ describe('server-sent events', () => {
       }
       res.end('data: [DONE]\n\n');
     });
-    oxy = await startOxy({ OXY_TARGET: upstream.url });
+    oxy = await startOxy({ OXY_TARGET: upstream.url, ...settings });
   });
   afterAll(async () => {
     await oxy.close();
@@ -35,7 +40,7 @@ describe('server-sent events', () => {
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = http.request(`${oxy.url}/v1/chat/completions`, { method: 'POST' }, resolve);
       req.on('error', reject);
-      req.end('{"stream":true}');
+      req.end('{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}');
     });
     headersSeen.resolve();
     expect(res.headers['content-type']).toBe('text/event-stream');
@@ -57,5 +62,9 @@ describe('server-sent events', () => {
       ...Array.from({ length: CHUNKS }, (_, i) => `data: {"i":${i}}\n\n`),
       'data: [DONE]\n\n',
     ]);
+    // The chat log did read this stream: its line comes once the answer has ended.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const chats = oxy.logs.filter((l) => l.includes('"event":"chat"'));
+    expect(chats).toHaveLength(settings.OXY_LOG_CHAT ? 1 : 0);
   });
 });
