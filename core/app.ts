@@ -8,7 +8,7 @@ import { proxyKeys } from './access/proxy-keys';
 import { type Config, moderationServices } from './config';
 import { healthCheck } from './edge/health';
 import { trackAnswer } from './edge/in-flight';
-import { rememberRequestId } from './edge/request-id';
+import { rememberRequest } from './edge/request-id';
 import { platformCalls } from './edge/platform-calls';
 import { requestTarget } from './edge/request-target';
 import { OxyError, sendError } from './errors';
@@ -120,7 +120,7 @@ export function createApp(config: Config, platform: Platform, logAll: Logger): A
   const request: RequestListener = (req, res) => {
     res.sendDate = sendDate;
     const ex = exchange(req);
-    rememberRequestId(res, ex.id, ex.start);
+    rememberRequest(res, ex.id, ex.start);
     trackAnswer(req, res, () => {
       hangUp(ex, res);
       logRequest(log, req, res, ex);

@@ -15,7 +15,7 @@ const ARRIVED = Symbol('oxy.arrived');
 
 type Remembered = ServerResponse & { [ID]?: string; [ARRIVED]?: number };
 
-export function rememberRequestId(res: ServerResponse, id: string, arrived: number): void {
+export function rememberRequest(res: ServerResponse, id: string, arrived: number): void {
   (res as Remembered)[ID] = id;
   (res as Remembered)[ARRIVED] = arrived;
 }
