@@ -90,7 +90,8 @@ async function startUp(kind: Kind | 'node -e 0', build: Build, target: string): 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'oxy-bench-cg-'));
   try {
     if (kind === 'node -e 0') {
-      await spawnChild(kind, 'valgrind', callgrind(dir, true, ['-e', '0'])).exited;
+      // With the proxies' environment: without the bench's NODE_* settings (bench/servers.ts says why).
+      await spawnChild(kind, 'valgrind', callgrind(dir, true, ['-e', '0']), { env: proxyEnv({}) }).exited;
     } else {
       const port = await freePort();
       const { args, cwd, env } = command(kind, build, target, port);
