@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OxyError, sendError } from '../errors';
 import type { Logger } from '../logger';
 import type { Exchange } from '../step';
+import { JSON_VALUE_LIMIT, jsonValuesOver } from './json-values';
 import { isPromptPath, promptText } from './prompt-text';
 import { hasWords } from './sentences';
 import type { Check, ModerationFailure, Verdict } from './verdict';
@@ -46,6 +47,16 @@ export function promptGate(options: PromptGateOptions) {
         );
       }
       if (body === undefined) return; // the client went away
+      if (jsonValuesOver(body)) {
+        return sendError(
+          res,
+          refusal(
+            400,
+            'request_too_complex',
+            `The request body holds more than ${JSON_VALUE_LIMIT} JSON values, too many to moderate.`,
+          ),
+        );
+      }
       let text: string | undefined;
       try {
         text = promptText(ex.path ?? '', JSON.parse(body.toString('utf8')));

@@ -206,6 +206,24 @@ describe('moderation with Tencent Cloud TMS', () => {
     expect(tms.calls.every((c) => c.signatureValid && (c.text?.length ?? 0) <= 10_000)).toBe(true);
   });
 
+  // Found in review: the gate parsed any body up to the platform's limit, and JSON.parse of 6 MB of `{},` took
+  // 213 MB of heap; one such request ended a 128 MB function with every stream on it. Commas inside the text
+  // are not values and do not count.
+  it('refuses a body of more JSON values than any prompt holds before parsing it, and checks a long text', async () => {
+    const oxy = await start();
+    const filler = Array.from({ length: 150_000 }, () => '{}').join(',');
+    const packed = `{"model":"m","messages":[{"role":"user","content":"hi"}],"x":[${filler}]}`;
+    const refused = await post(oxy, '/v1/chat/completions', packed);
+    expect(refused.status).toBe(400);
+    expect((refused.json as { error: { code: string } }).error.code).toBe('request_too_complex');
+    expect(upstream.seen).toEqual([]);
+    expect(tms.calls).toEqual([]);
+    const long = await post(oxy, '/v1/chat/completions', chat('one, two, three. '.repeat(60_000)));
+    expect(long.status).toBe(200);
+    expect(upstream.seen).toHaveLength(1);
+    expect(tms.calls.length).toBeGreaterThan(0);
+  });
+
   it('refuses a prompt body over the platform limit with 413, unchecked, and closes the connection', async () => {
     const oxy = await start({}, { name: 'test', requestBodyLimit: 1000 });
     const res = await fetch(`${oxy.url}/v1/chat/completions`, {
