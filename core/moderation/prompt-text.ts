@@ -47,17 +47,22 @@ function extractorFor(target: string): Extract | undefined {
 
 /**
  * The path as the most lenient upstream would route it, so that no spelling of a checked API slips past:
- * without query or fragment, percent-decoded, lower-case, with `//` and `/./` merged and no trailing `/`
- * or `/.`.
+ * without query or fragment, `%25` decoded first (a double-decoding gateway), percent-decoded, lower-case,
+ * `\` as `/`, each segment without its `;` parameters (servlet containers drop them), and dot segments
+ * resolved (`/v1/chat/x/../completions` is chat completions), as core/edge/request-target.ts reads a path.
  */
 function routedPath(target: string): string {
   const end = target.search(/[?#]/);
+  let path = end === -1 ? target : target.slice(0, end);
+  for (let i = 0; i < 3 && path.includes('%25'); i++) path = path.replace(/%25/g, '%');
+  const segments: string[] = [];
   // A malformed escape is matched as sent.
-  return decodedOrAsIs(end === -1 ? target : target.slice(0, end))
-    .toLowerCase()
-    .replace(/\\/g, '/')
-    .replace(/\/(?:\.?\/)+/g, '/')
-    .replace(/\/\.?$/, '');
+  for (const raw of decodedOrAsIs(path).toLowerCase().replace(/\\/g, '/').split('/')) {
+    const segment = raw.split(';', 1)[0]!;
+    if (segment === '..') segments.pop();
+    else if (segment !== '.' && segment !== '') segments.push(segment);
+  }
+  return `/${segments.join('/')}`;
 }
 
 /** OpenAI chat completions: `messages[].content`, a string or parts of type `text`. */

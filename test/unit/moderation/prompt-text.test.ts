@@ -103,6 +103,16 @@ describe('promptText', () => {
     ['/openai/v1/responses?api-version=preview', 'input'],
     ['/claude/v1/messages', 'anthropic'],
     ['/v1/messages#frag', 'anthropic'],
+    // Found in review: spellings an upstream or a gateway in front may resolve to a checked API went through
+    // unchecked: dot segments, `;` path parameters, a double-encoded slash.
+    ['/v1/chat/x/../completions', 'chat'],
+    ['/v1/chat/completions/x/..', 'chat'],
+    ['/v1/chat/completions/x/%2e%2e', 'chat'],
+    ['/v1/chat/completions;x=1', 'chat'],
+    ['/v1/chat/completions;', 'chat'],
+    ['/v1/chat%252fcompletions', 'chat'],
+    ['/v1/chat/..;/completions', 'prompt'],
+    ['/v1/./responses/.', 'input'],
   ])('matches %s by its ending', (path, kind) => {
     const bodies: Record<string, unknown> = {
       chat: { messages: [{ role: 'user', content: 'x' }] },
