@@ -11,6 +11,7 @@
  * the licenses. Zips are reproducible: fixed timestamps and modes, sorted entries.
  */
 import { createHash } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build, type BuildOptions, type Message, type Metafile, type Plugin } from 'esbuild';
@@ -200,13 +201,31 @@ function writeZip(entries: Entry[]): Promise<Buffer> {
   });
 }
 
+/**
+ * The command line: `--out DIR`, `--config FILE` (also `--config=FILE`). Strict: an unknown argument or an
+ * option without its value stops the build. A `--config=FILE` the reader did not know once went unread and
+ * built zips without their settings, an open proxy once deployed.
+ */
+export function bundleArgs(args: string[]): { outDir: string; configFile: string | undefined } {
+  const { values } = parseArgs({
+    args,
+    options: { out: { type: 'string' }, config: { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.config === '') throw new Error('--config needs a file');
+  return { outDir: path.resolve(values.out ?? path.join(ROOT, 'dist')), configFile: values.config };
+}
+
 if (require.main === module) {
-  const flag = (name: string): string | undefined => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? process.argv[i + 1] : undefined;
-  };
-  const outDir = path.resolve(flag('--out') ?? path.join(ROOT, 'dist'));
-  bundle(outDir, flag('--config')).catch((err: Error) => {
+  let args: ReturnType<typeof bundleArgs>;
+  try {
+    args = bundleArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error(`bundle: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  bundle(args.outDir, args.configFile).catch((err: Error) => {
     console.error(`bundle: ${err.message}`);
     process.exit(1);
   });
