@@ -22,7 +22,7 @@ const LISTEN_HOST = '0.0.0.0';
 
 /** What start() uses of the process. `process` itself, except in tests, which watch a stand-in. */
 export interface Host {
-  once(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+  on(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
   exit(code: number): void;
   stderr: { write(text: string): unknown };
 }
@@ -73,7 +73,12 @@ export function start(
     if (!exited) host.exit(0);
     exited = true;
   };
+  let stopping = false;
   const stop = (): void => {
+    // Once draining, a repeated signal changes nothing (and finds oxy's listener, not Node's default, which
+    // would end the process at once with every answer in flight cut short).
+    if (stopping) return;
+    stopping = true;
     // A connection whose answer was in flight goes idle when that answer ends, and the platform's frontend
     // keeps it open: without this sweep, the exit would wait for the drain limit. closeIdleConnections is
     // Node 18.2+; on Node 16 (an SCF runtime) idle keep-alive sockets just wait for the limit.
@@ -91,7 +96,7 @@ export function start(
     });
     server.closeIdleConnections?.();
   };
-  host.once('SIGTERM', stop);
-  host.once('SIGINT', stop);
+  host.on('SIGTERM', stop);
+  host.on('SIGINT', stop);
   return server;
 }

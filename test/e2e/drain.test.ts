@@ -3,7 +3,8 @@ import { exited } from '../helpers/child-process';
 import { type Upstream, deferred, startUpstream, within } from '../helpers/upstream';
 import { type StartedZip, startZip, zipRuntimes } from './zip-runtimes';
 
-// A real SIGTERM to the built zip with an answer in flight: the answer completes, then the process exits 0.
+// A real SIGTERM, sent twice, to the built zip with an answer in flight: the answer completes, then the process
+// exits 0.
 describe.each(zipRuntimes())('the $platform zip on $label, on SIGTERM', (rt) => {
   let upstream: Upstream;
   let oxy: StartedZip;
@@ -39,7 +40,12 @@ describe.each(zipRuntimes())('the $platform zip on $label, on SIGTERM', (rt) => 
       await within(arrived.promise, 3000, 'the request to reach the upstream');
       const exit = new Promise<number | null>((resolve) => oxy.child.once('exit', resolve));
       oxy.child.kill('SIGTERM');
-      // A process that exits at once on the signal fails the answer below: no need to watch for it here.
+      // Found in review: a second signal found Node's default handler back and killed the process mid-drain,
+      // the answer cut with a clean end. A platform or an operator may well signal twice.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      oxy.child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // A process that exits at once on a signal fails the answer below: no need to watch for it here.
       release.resolve();
       expect(await within(answer, 3000, 'the answer in flight')).toBe('200 slow answer');
       expect(await within(exit, rt.major >= 18 ? 3000 : 12_000, 'the exit')).toBe(0);
