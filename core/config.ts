@@ -119,6 +119,7 @@ export type Env = Record<string, string | undefined>;
 
 /** Reads and validates the configuration; throws an OxyError naming the variable or file on bad input. */
 export function loadConfig(env: Env, defaults: ConfigDefaults = {}): Config {
+  refuseUnknownVariables(env);
   const file = readFile(env, defaults);
   const read = <K extends ConfigVar>(name: K): Values[K] => {
     const setting: Setting<Values[K]> = SETTINGS[name] as Setting<Values[K]>;
@@ -178,6 +179,24 @@ export function loadConfig(env: Env, defaults: ConfigDefaults = {}): Config {
   refuseOpenRelay(config);
   refuseUnusableModeration(config, env);
   return config;
+}
+
+/**
+ * An `OXY_` variable oxy does not know is a typo until proven otherwise, and ignoring it can leave the proxy
+ * open (`OXY_PROXY_KEY` for `OXY_PROXY_KEYS`): the start stops and names it (never its value). The config
+ * file refuses unknown keys the same way.
+ */
+function refuseUnknownVariables(env: Env): void {
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith('OXY_') || name === 'OXY_CONFIG_FILE' || Object.hasOwn(SETTINGS, name)) continue;
+    if (env[name] === undefined) continue;
+    const near = Object.keys(SETTINGS).filter((known) => known.startsWith(name) || name.startsWith(known));
+    throw configError(
+      near.length > 0
+        ? `${name} is not a setting of oxy; did you mean ${near.join(' or ')}?`
+        : `${name} is not a setting of oxy; settings are ${[...Object.keys(SETTINGS), 'OXY_CONFIG_FILE'].join(', ')}`,
+    );
+  }
 }
 
 function readFile(env: Env, defaults: ConfigDefaults): { path: string; settings: FileSettings } | undefined {

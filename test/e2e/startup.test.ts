@@ -45,6 +45,16 @@ describe.each(Object.entries(ZIPS))('the %s zip at start', (_name, { zip, bootst
     expect(stderr).not.toContain('sk-pool-secret');
   });
 
+  it('refuses to start on a mistyped setting that would leave the proxy open', async () => {
+    const env = functionEnv(NODE_DIR, { OXY_PROXY_KEY: 'pk-typo-secret' });
+    const { code, stderr, stdout } = await runBootstrap(file, env);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'oxy: invalid configuration: OXY_PROXY_KEY is not a setting of oxy; did you mean OXY_PROXY_KEYS?\n',
+    );
+  });
+
   it('exits 1 with one line when the port is taken', async () => {
     const port = await freePort();
     const taken = http.createServer();

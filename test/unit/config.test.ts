@@ -78,3 +78,26 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ FC_CUSTOM_LISTEN_PORT: 'x' }, defaults)).toThrow(/^FC_CUSTOM_LISTEN_PORT="x"/);
   });
 });
+
+// Found in review: an OXY_ variable oxy does not know was ignored, so OXY_PROXY_KEY (for OXY_PROXY_KEYS)
+// started an open proxy. The start stops and names it, never its value.
+describe('an unknown OXY_ variable', () => {
+  it.each([
+    ['OXY_PROXY_KEY', /^OXY_PROXY_KEY is not a setting of oxy; did you mean OXY_PROXY_KEYS\?$/],
+    ['OXY_TARGETS', /^OXY_TARGETS is not a setting of oxy; did you mean OXY_TARGET\?$/],
+    ['OXY_KEYS', /^OXY_KEYS is not a setting of oxy; settings are OXY_TARGET, .*, OXY_CONFIG_FILE$/],
+  ])('%s stops the start', (name, message) => {
+    let thrown: unknown;
+    try {
+      loadConfig({ [name]: 'pk-secret-value' });
+    } catch (err) {
+      thrown = err;
+    }
+    expect((thrown as Error).message).toMatch(message);
+    expect((thrown as Error).message).not.toContain('pk-secret-value');
+  });
+
+  it('leaves other variables alone', () => {
+    expect(() => loadConfig({ HOME: '/root', OXYGEN: '1', OXY_CONFIG_FILE: undefined })).not.toThrow();
+  });
+});
