@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { ValueError } from './values';
+
+/** Far above any real file: a thousand routes, each with its own key pool, fit in a few hundred KB. */
+const MAX_BYTES = 1024 * 1024;
 
 /** A config file's settings, by file key (`proxyKeys`), not yet validated one by one. */
 export type FileSettings = Readonly<Record<string, unknown>>;
@@ -16,8 +19,13 @@ export function readConfigFile(
 ): FileSettings | undefined {
   let text: string;
   try {
+    // A FIFO or a device would block the read (and the start) for good, and nothing bigger is a config.
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new ValueError('is not a regular file');
+    if (stat.size > MAX_BYTES) throw new ValueError(`is over ${MAX_BYTES} bytes`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof ValueError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !required) return undefined;
     throw new ValueError(`cannot be read (${code ?? 'error'})`);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -75,7 +76,18 @@ describe('the config file', () => {
       () => path.join(dir, 'missing.json'),
       /missing\.json cannot be read \(ENOENT\)$/,
     ],
-    ['a folder', () => (mkdirSync(path.join(dir, 'd')), path.join(dir, 'd')), /cannot be read \(EISDIR\)$/],
+    ['a folder', () => (mkdirSync(path.join(dir, 'd')), path.join(dir, 'd')), /d is not a regular file$/],
+    // Found in review: a FIFO blocked the read, and with it the start (and the build), for good.
+    [
+      'a FIFO',
+      () => (execFileSync('mkfifo', [path.join(dir, 'fifo')]), path.join(dir, 'fifo')),
+      /fifo is not a regular file$/,
+    ],
+    [
+      'a file over 1 MiB',
+      () => file(`{"proxyKeys": ["${'k'.repeat(1024 * 1024)}"]}`),
+      /oxy\.json is over 1048576 bytes$/,
+    ],
     [
       'malformed JSON',
       () => file(`{"proxyKeys": ["${SECRET}",]}`),
