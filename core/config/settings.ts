@@ -91,6 +91,18 @@ const flag = (fallback: string): Setting<boolean> => ({
 const ms = (fallback: string): Setting<number> =>
   scalar(fallback, (v) => parseInteger(v, 1, 24 * 3600 * 1000));
 
+/**
+ * A Tencent Cloud region (`ap-guangzhou`, `na-siliconvalley`), or none. It goes into a request header of every
+ * check: anything else (a CR LF, say) would fail each check, and with OXY_MODERATION_FAIL_OPEN pass them all.
+ */
+const parseRegion = (v: string): string | undefined => {
+  const region = v.trim();
+  if (region === '') return undefined;
+  if (!/^[a-z]+(?:-[a-z0-9]+)+$/.test(region))
+    throw new ValueError('a Tencent Cloud region such as ap-guangzhou');
+  return region;
+};
+
 export const SETTINGS = {
   OXY_TARGET: scalar('https://api.openai.com', parseUrl, (v) => JSON.stringify(redactedUrl(v))),
   OXY_TARGET_KIND: scalar<ProviderKind | undefined>('', (v) =>
@@ -122,7 +134,7 @@ export const SETTINGS = {
   OXY_CORS_ORIGINS: items('*', (v) => parseCorsOrigins(v.join(',') || '*')),
   OXY_MODERATION: scalar('off', parseModerationService),
   OXY_MODERATION_LEVEL: scalar('block', parseModerationLevel),
-  OXY_MODERATION_REGION: scalar<string | undefined>('', (v) => v.trim() || undefined),
+  OXY_MODERATION_REGION: scalar<string | undefined>('', parseRegion),
   OXY_MODERATION_ENDPOINT: scalar(TMS_ENDPOINT, parseUrl, (v) => JSON.stringify(redactedUrl(v))),
   OXY_MODERATION_TIMEOUT_MS: ms('5000'),
   OXY_MODERATION_FAIL_OPEN: flag('false'),

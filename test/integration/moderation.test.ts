@@ -421,6 +421,17 @@ describe('moderation settings at start', () => {
       { ...base, TENCENT_CLOUD_SID: 'AKIDx', TENCENT_CLOUD_SKEY: 'k', OXY_MODERATION_LEVEL: 'high' },
       /OXY_MODERATION_LEVEL="high": expected block or review/,
     ],
+    // Found in review: the region goes into a header of every check, and a CR LF in it failed them all (with
+    // OXY_MODERATION_FAIL_OPEN, passed them all unchecked).
+    [
+      {
+        ...base,
+        TENCENT_CLOUD_SID: 'AKIDx',
+        TENCENT_CLOUD_SKEY: 'k',
+        OXY_MODERATION_REGION: 'ap-gz\r\nX-Evil: 1',
+      },
+      /OXY_MODERATION_REGION="ap-gz\\r\\nX-Evil: 1": expected a Tencent Cloud region such as ap-guangzhou/,
+    ],
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
