@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { OxyError, sendError } from '../errors';
 import { stampOwnAnswer } from '../edge/request-id';
+import { redactedUrl } from '../config/redact';
 import type { Step } from '../step';
 
 /** `OXY_CORS_ORIGINS`: every origin, or these (lower-case `scheme://host[:port]`). */
@@ -32,7 +33,8 @@ export function parseCorsOrigins(value: string): CorsOrigins {
 }
 
 function parseOrigin(entry: string): string {
-  const quoted = JSON.stringify(entry);
+  // An origin has no user or password; one typed there must not reach the logs.
+  const quoted = JSON.stringify(redactedUrl(entry));
   if (entry === '*')
     throw new Error(`"*" allows every origin, so it must be the whole value, not one of a list`);
   if (entry.toLowerCase() === 'null') {

@@ -124,14 +124,18 @@ export const SETTINGS = {
   OXY_ROUTES: {
     ...items('', parseEnvRoutes),
     file: parseFileRoutes,
-    show: (v: string) => (/[@?#]/.test(v) ? '(hidden: may hold credentials)' : JSON.stringify(v)),
+    show: (v: string) => (/[@?#\uFF20\uFE6B]/.test(v) ? '(hidden: may hold credentials)' : JSON.stringify(v)),
   },
   OXY_IP_ALLOW: items<IpList | undefined>('', (v) => (v.length ? parseIpList(v.join(',')) : undefined)),
   OXY_IP_DENY: items<IpList | undefined>('', (v) => (v.length ? parseIpList(v.join(',')) : undefined)),
   OXY_CLIENT_IP_HEADER: scalar<string | undefined>('', (v) =>
     v.trim() === '' ? undefined : parseHeaderName(v),
   ),
-  OXY_CORS_ORIGINS: items('*', (v) => parseCorsOrigins(v.join(',') || '*')),
+  OXY_CORS_ORIGINS: items(
+    '*',
+    (v) => parseCorsOrigins(v.join(',') || '*'),
+    (v) => JSON.stringify(v.split(',').map(redactedUrl).join(',')),
+  ),
   OXY_MODERATION: scalar('off', parseModerationService),
   OXY_MODERATION_LEVEL: scalar('block', parseModerationLevel),
   OXY_MODERATION_REGION: scalar<string | undefined>('', parseRegion),

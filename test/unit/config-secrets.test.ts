@@ -37,6 +37,9 @@ describe('a refused OXY_TARGET with credentials', () => {
     [`https://uSeR n4me:${PASS}@api.example.com`, 'https://***:***@api.example.com'],
     [`https://${USER}:${PASS}@api example.com`, 'https://***:***@api example.com'],
     [`https:\\\\${USER}:${PASS}@api.example.com`, '***:***@api.example.com'],
+    // Found in review: a full-width or small at sign, as a Chinese input method types it, was not masked.
+    [`https://${USER}:${PASS}＠api.example.com`, 'https://***:***@api.example.com'],
+    [`https://${USER}:${PASS}﹫api.example.com`, 'https://***:***@api.example.com'],
   ])('is named with the user and password masked: %s', (value, masked) => {
     const message = refusal(value);
     expect(message).toContain('OXY_TARGET');
@@ -67,5 +70,25 @@ describe('a refused OXY_TARGET with credentials', () => {
 
   it('is printed as given when it holds no "@"', () => {
     expect(refusal('api.example.com/v1')).toContain('api.example.com/v1');
+  });
+});
+
+// Found in review: OXY_ROUTES hid a value only for an ASCII @, and OXY_CORS_ORIGINS printed an origin's
+// user and password twice, in the value and in the entry it named.
+describe('other refused settings with credentials', () => {
+  it.each([
+    ['OXY_ROUTES', `/c=https://${USER}:${PASS}＠[bad`],
+    ['OXY_CORS_ORIGINS', `https://${USER}:${PASS}@app.example.com`],
+    ['OXY_CORS_ORIGINS', `https://ok.example.com, https://${USER}:${PASS}@app.example.com/x`],
+  ])('%s=%s is refused without them', (name, value) => {
+    let message = '';
+    try {
+      loadConfig({ [name]: value });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain(name);
+    expect(message).not.toContain(USER);
+    expect(message).not.toContain(PASS);
   });
 });
