@@ -133,7 +133,7 @@ export function loadConfig(env: Env, defaults: ConfigDefaults = {}): Config {
     const key = FILE_KEY[name];
     if (fromEnv === undefined && file && file.settings[key] !== undefined) {
       return parse(
-        () => `${file.path}: ${key}`,
+        () => `${JSON.stringify(file.path).slice(1, -1)}: ${key}`,
         () => setting.file(file.settings[key]),
       );
     }
@@ -209,7 +209,8 @@ function readFile(env: Env, defaults: ConfigDefaults): { path: string; settings:
   const path = named ?? defaults.configFile;
   if (path === undefined) return undefined;
   const settings = parse(
-    () => path,
+    // Control characters escaped: a newline in the path must not split the one line that stops the start.
+    () => JSON.stringify(path).slice(1, -1),
     () => readConfigFile(path, named !== undefined, FILE_KEYS),
   );
   return settings && { path, settings };

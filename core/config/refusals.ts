@@ -36,10 +36,15 @@ export function refuseUnusableModeration(config: Config, env: Env): void {
 
 /** A key pool without proxy keys would let anyone who finds the URL spend the owner's keys. */
 export function refuseOpenRelay(config: Config): void {
-  const pooled = config.upstreamKeys.length > 0 || config.routes.some((r) => r.upstreamKeys.length > 0);
-  if (pooled && config.proxyKeys.length === 0) {
-    throw configError(
-      'OXY_UPSTREAM_KEYS is set but OXY_PROXY_KEYS is not: anyone who finds this URL could spend the pool keys; set OXY_PROXY_KEYS',
-    );
-  }
+  if (config.proxyKeys.length > 0) return;
+  // Name the pool the operator set: a route's, when the default target has none.
+  const route = config.routes.find((r) => r.upstreamKeys.length > 0);
+  const pool =
+    config.upstreamKeys.length > 0
+      ? 'OXY_UPSTREAM_KEYS'
+      : route && `the upstreamKeys of route ${JSON.stringify(route.prefix)}`;
+  if (pool === undefined) return;
+  throw configError(
+    `${pool} is set but OXY_PROXY_KEYS is not: anyone who finds this URL could spend the pool keys; set OXY_PROXY_KEYS`,
+  );
 }

@@ -179,18 +179,33 @@ describe('switches in the file', () => {
 });
 
 describe('the open-relay guard', () => {
-  it.each<[string, Record<string, string>, string]>([
-    ['a pool in the environment', { OXY_UPSTREAM_KEYS: SECRET }, ''],
+  // The line names the pool that was set (found in review: a route's pool was reported as OXY_UPSTREAM_KEYS).
+  it.each<[string, Record<string, string>, string, string]>([
+    ['a pool in the environment', { OXY_UPSTREAM_KEYS: SECRET }, '', 'OXY_UPSTREAM_KEYS'],
     [
       'a route pool in the file',
       {},
       JSON.stringify({ routes: [{ prefix: '/c', target: 'https://x', upstreamKeys: [SECRET] }] }),
+      'the upstreamKeys of route "/c"',
     ],
-  ])('refuses to start with %s and no proxy keys', (_name, env, content) => {
+  ])('refuses to start with %s and no proxy keys', (_name, env, content, pool) => {
     const extra = content ? { OXY_CONFIG_FILE: file(content) } : {};
     const message = refusal(() => loadConfig({ ...env, ...extra }));
-    expect(message).toMatch(/OXY_PROXY_KEYS is not: anyone who finds this URL could spend the pool keys/);
+    expect(message).toBe(
+      `${pool} is set but OXY_PROXY_KEYS is not: anyone who finds this URL could spend the pool keys; set OXY_PROXY_KEYS`,
+    );
     expect(message).not.toContain(SECRET);
+  });
+
+  // Found in review: a newline in the file's path split the one line that stops the start in two.
+  it('escapes control characters of the path in its one line', () => {
+    const sub = path.join(dir, 'a\nb');
+    mkdirSync(sub);
+    const f = path.join(sub, 'oxy.json');
+    writeFileSync(f, '{"port": "x"}');
+    const message = refusal(() => loadConfig({ OXY_CONFIG_FILE: f }));
+    expect(message).not.toContain('\n');
+    expect(message).toContain('a\\nb/oxy.json: port: expected an integer from 1 to 65535');
   });
 
   it('starts with a pool and proxy keys', () => {
