@@ -34,14 +34,11 @@ export function openAiModeration(options: OpenAiModerationOptions): Check {
     };
     const name = "OpenAI's moderation endpoint";
     const answer = await postJson({ url, agent, headers, body, timeoutMs, signal, name }).catch((err) => {
-      // This request is oxy's own, with nothing of the client's but the text: a refusal is the key's.
+      // This request is oxy's own, with nothing of the client's but the text: a refusal is the key's. A 429
+      // is not: OpenAI limits each model apart, so the moderation model's limit says nothing of the chat
+      // models', and resting the key on it would let anyone who can send long prompts rest every key.
       const status = err instanceof ModerationFailure ? err.httpStatus : undefined;
-      const event =
-        status === 401 || status === 403
-          ? pool.remove(key, status)
-          : status === 429
-            ? pool.rest(key, undefined)
-            : undefined;
+      const event = status === 401 || status === 403 ? pool.remove(key, status) : undefined;
       if (event && err instanceof ModerationFailure) err.keyEvent = event;
       throw err;
     });

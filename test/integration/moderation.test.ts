@@ -410,6 +410,37 @@ describe('a pool emptied by moderation', () => {
   });
 });
 
+// Found in review: a 429 from /v1/moderations rested the pool key for every request, so a client sending long
+// prompts (many checks) could rest every key and have everyone refused with 429. OpenAI limits each model apart.
+describe('a rate-limited moderation endpoint', () => {
+  it('fails the check but leaves the pool key to chat traffic', async () => {
+    const limited = await startUpstream((_req, res, seen) => {
+      const moderation = seen.url === '/v1/moderations';
+      res.writeHead(moderation ? 429 : 200, { 'content-type': 'application/json', 'retry-after': '60' });
+      res.end(moderation ? JSON.stringify({ error: { code: 'rate_limit_exceeded' } }) : '{"ok":true}');
+    });
+    const oxy = await startOxy({
+      OXY_TARGET: limited.url,
+      OXY_MODERATION: 'openai',
+      OXY_PROXY_KEYS: 'pk-client-key',
+      OXY_UPSTREAM_KEYS: 'sk-only-key',
+    });
+    try {
+      const auth = { authorization: 'Bearer pk-client-key' };
+      expect((await post(oxy, '/v1/chat/completions', chat('hello'), auth)).status).toBe(503);
+      // An unmoderated request on the same pool still gets the key.
+      const models = await fetch(`${oxy.url}/v1/models`, { headers: auth });
+      expect(models.status).toBe(200);
+      expect(limited.seen.at(-1)).toMatchObject({ url: '/v1/models' });
+      expect(limited.seen.at(-1)!.headers.authorization).toBe('Bearer sk-only-key');
+      expect(oxy.logs.join('\n')).not.toContain('pool_key_resting');
+    } finally {
+      await oxy.close();
+      await limited.close();
+    }
+  });
+});
+
 describe('moderation settings at start', () => {
   const base = { OXY_MODERATION: 'tencent', OXY_MODERATION_REGION: 'ap-guangzhou' };
   it.each([
