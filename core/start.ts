@@ -5,7 +5,7 @@ import { OxyError } from './errors';
 import { jsonLogger, type Logger } from './logger';
 import type { Platform } from './platform';
 import { createServer } from './edge/server';
-import { failOpenAnswers } from './edge/shutdown';
+import { closeAfterAnswers, failOpenAnswers } from './edge/shutdown';
 import { VERSION } from './version';
 
 /** The default of OXY_SHUTDOWN_GRACE_MS: how long a SIGTERM waits for requests in flight before exiting. */
@@ -79,6 +79,7 @@ export function start(
     // would end the process at once with every answer in flight cut short).
     if (stopping) return;
     stopping = true;
+    closeAfterAnswers(server);
     // A connection whose answer was in flight goes idle when that answer ends, and the platform's frontend
     // keeps it open: without this sweep, the exit would wait for the drain limit. closeIdleConnections is
     // Node 18.2+; on Node 16 (an SCF runtime) idle keep-alive sockets just wait for the limit.

@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { OxyError, sendError } from '../errors';
 import { closeAllSessions } from '../realtime/session';
 import { openAnswers } from './in-flight';
@@ -18,4 +19,16 @@ export function failOpenAnswers(): number {
   for (const res of open) sendError(res, SHUTTING_DOWN);
   // WebSocket sessions too: both sides get a close frame (1001), then their sockets go.
   return open.length + closeAllSessions();
+}
+
+/**
+ * Every answer from now on (those not yet begun, and those of requests still to come on open connections)
+ * says `Connection: close`: a client that sent another request on a connection the drain is about to close
+ * would meet a FIN instead of an answer.
+ */
+export function closeAfterAnswers(server: Server): void {
+  for (const res of openAnswers()) if (!res.headersSent) res.shouldKeepAlive = false;
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    res.shouldKeepAlive = false;
+  });
 }

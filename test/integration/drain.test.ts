@@ -77,6 +77,27 @@ describe('SIGTERM', () => {
     }
   });
 
+  // Found in review: answers finished during the drain still said keep-alive, and a client that reused the
+  // connection just after could meet the idle sweep's FIN instead of an answer.
+  it('says Connection: close on an answer that starts once draining', async () => {
+    const oxy = await startWithHost({ OXY_TARGET: upstream.url });
+    const client = await RawClient.connect(oxy.url);
+    try {
+      client.write('GET /slow HTTP/1.1\r\nHost: oxy\r\n\r\n');
+      await within(arrived.promise, 3000, 'the request to reach the upstream');
+      oxy.host.emit('SIGTERM');
+      release.resolve();
+      const answer = await client.answer(3000);
+      expect(answer.status).toBe(200);
+      expect(answer.head).toMatch(/\r\nconnection: close(\r\n|$)/i);
+      expect(answer.head).not.toMatch(/keep-alive/i);
+    } finally {
+      client.destroy();
+      release.resolve();
+      await oxy.close();
+    }
+  });
+
   it.each(['SIGTERM', 'SIGINT'])(
     'closes idle keep-alive connections on %s and exits 0 without waiting for the drain limit',
     async (signal) => {
