@@ -1,4 +1,4 @@
-import type { ClientRequest } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { OxyError } from '../errors';
@@ -62,9 +62,35 @@ function onSocketTimeout(this: Watched): void {
   const proxyReq = this._httpMessage as Limited | null | undefined;
   const limits = proxyReq?.[LIMITS];
   if (!proxyReq || !limits || proxyReq.destroyed) return;
-  proxyReq.destroy(
-    !answered(proxyReq) && proxyReq.writableFinished ? noAnswer(limits.headersMs) : silent(limits.idleMs),
+  proxyReq.destroy(whoseSilence(proxyReq, limits));
+}
+
+/**
+ * Whose silence the socket's timer saw. The socket is quiet too when the client is the one stalling: a
+ * client that stops reading pauses the answer (upstream/answer-relay.ts), and one that stops sending its
+ * body leaves nothing to write. Those are the client's timeouts, not the upstream's (found in review: a
+ * paused upload got 504 "the upstream API sent nothing").
+ */
+function whoseSilence(proxyReq: ClientRequest, limits: TimeoutLimits): OxyError {
+  const answer = (proxyReq as { res?: IncomingMessage | null }).res;
+  if (answer) return answer.isPaused() ? clientNotReading(limits.idleMs) : silent(limits.idleMs);
+  if (proxyReq.writableFinished) return noAnswer(limits.headersMs);
+  // The body is still being sent: either the upstream does not take it (writes wait for a drain) or the
+  // client does not send it.
+  return proxyReq.writableNeedDrain ? silent(limits.idleMs) : clientNotSending(limits.idleMs);
+}
+
+function clientNotSending(ms: number): OxyError {
+  return new OxyError(
+    'request_body_timeout',
+    `The client sent nothing of the request body for ${ms} ms.`,
+    408,
+    'invalid_request_error',
   );
+}
+
+function clientNotReading(ms: number): OxyError {
+  return new OxyError('client_read_timeout', `The client read nothing of the answer for ${ms} ms.`, 504);
 }
 
 function noConnection(ms: number): OxyError {

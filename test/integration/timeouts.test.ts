@@ -131,6 +131,66 @@ describe('upstream timeouts', () => {
     }
   });
 
+  // Found in review: the socket's idle timer also fires when the client is the one stalling, and the client
+  // was told, and the log said, that the upstream had fallen silent.
+  it('answers 408 request_body_timeout to a client that stops sending its body', async () => {
+    const upstream = await startUpstream();
+    const oxy = await startOxy({
+      OXY_TARGET: upstream.url,
+      OXY_HEADERS_TIMEOUT_MS: LONG,
+      OXY_IDLE_TIMEOUT_MS: '300',
+    });
+    const client = await RawClient.connect(oxy.url);
+    try {
+      client.write('POST /v1/files HTTP/1.1\r\nHost: oxy\r\nContent-Length: 1000\r\n\r\n0123456789');
+      const answer = await client.answer(3000);
+      expect(answer.status).toBe(408);
+      expect(JSON.parse(answer.body).error).toEqual({
+        message: 'The client sent nothing of the request body for 300 ms.',
+        type: 'invalid_request_error',
+        code: 'request_body_timeout',
+      });
+    } finally {
+      client.destroy();
+      await oxy.close();
+      await upstream.close();
+    }
+  });
+
+  it('names the client, not the upstream, when the client stops reading a long answer', async () => {
+    const big = Buffer.alloc(32 * 1024 * 1024, 'a');
+    const upstream = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': big.length });
+      res.end(big);
+    });
+    const oxy = await startOxy({
+      OXY_TARGET: upstream.url,
+      OXY_HEADERS_TIMEOUT_MS: LONG,
+      OXY_IDLE_TIMEOUT_MS: '300',
+    });
+    // Reads nothing: the kernel's buffers fill, and oxy pauses the upstream's answer.
+    const socket = net.connect(Number(new URL(oxy.url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    try {
+      socket.write('GET /v1/files/f/content HTTP/1.1\r\nHost: oxy\r\n\r\n');
+      const failure = async (): Promise<Record<string, unknown> | undefined> => {
+        for (let i = 0; i < 60; i++) {
+          const line = oxy.logs
+            .map((l) => JSON.parse(l) as Record<string, unknown>)
+            .find((l) => l.event === 'upstream_failed');
+          if (line) return line;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        return undefined;
+      };
+      expect(await failure()).toMatchObject({ code: 'client_read_timeout' });
+    } finally {
+      socket.destroy();
+      await oxy.close();
+      await upstream.close();
+    }
+  });
+
   it('has no cap on a stream that keeps sending', async () => {
     const done = deferred();
     const upstream = await startUpstream(async (_req, res) => {
