@@ -370,26 +370,42 @@ describe('moderation with the upstream’s /v1/moderations', () => {
   });
 });
 
+/**
+ * oxy moderating with OpenAI's endpoint and a one-key pool, in front of an upstream whose /v1/moderations
+ * answers `status` (every other path 200); `run` gets both, which are closed after.
+ */
+async function withModerationAnswering(
+  status: number,
+  run: (oxy: RunningOxy, upstream: Upstream, auth: Record<string, string>) => Promise<void>,
+): Promise<void> {
+  const upstream = await startUpstream((_req, res, seen) => {
+    const moderation = seen.url === '/v1/moderations';
+    res.writeHead(moderation ? status : 200, { 'content-type': 'application/json', 'retry-after': '60' });
+    res.end(moderation ? JSON.stringify({ error: { message: 'refused', code: `status_${status}` } }) : '{}');
+  });
+  const oxy = await startOxy({
+    OXY_TARGET: upstream.url,
+    OXY_MODERATION: 'openai',
+    OXY_PROXY_KEYS: 'pk-client-key',
+    OXY_UPSTREAM_KEYS: 'sk-only-key',
+  });
+  try {
+    await run(oxy, upstream, { authorization: 'Bearer pk-client-key' });
+  } finally {
+    await oxy.close();
+    await upstream.close();
+  }
+}
+
 // Issue 8: when every pool key is out, the client gets 503 in OpenAI's shape at once, without an upstream call.
 // Moderation's own calls carry nothing of the client's but the text, so their 401 takes a key out even when
 // it is the last one; that is how a pool empties (a proxied request's refusal never removes the last key).
 describe('a pool emptied by moderation', () => {
-  it('answers 503 pool_keys_unavailable at once, with no upstream call', async () => {
-    const revoked = await startUpstream((_req, res, seen) => {
-      res.writeHead(seen.url === '/v1/moderations' ? 401 : 200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: 'Incorrect API key provided', code: 'invalid_api_key' } }));
-    });
-    const oxy = await startOxy({
-      OXY_TARGET: revoked.url,
-      OXY_MODERATION: 'openai',
-      OXY_PROXY_KEYS: 'pk-client-key',
-      OXY_UPSTREAM_KEYS: 'sk-revoked-key',
-    });
-    try {
-      const auth = { authorization: 'Bearer pk-client-key' };
+  it('answers 503 pool_keys_unavailable at once, with no upstream call', () =>
+    withModerationAnswering(401, async (oxy, upstream, auth) => {
       const first = await post(oxy, '/v1/chat/completions', chat('hello'), auth);
       expect(first.status).toBeGreaterThanOrEqual(500);
-      expect(revoked.seen.map((s) => s.url)).toEqual(['/v1/moderations']);
+      expect(upstream.seen.map((s) => s.url)).toEqual(['/v1/moderations']);
       const second = await post(oxy, '/v1/chat/completions', chat('hello'), auth);
       expect(second.status).toBe(503);
       expect(second.json).toEqual({
@@ -399,46 +415,26 @@ describe('a pool emptied by moderation', () => {
           code: 'pool_keys_unavailable',
         },
       });
-      expect(revoked.seen).toHaveLength(1);
+      expect(upstream.seen).toHaveLength(1);
       expect(oxy.logs.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
         expect.objectContaining({ event: 'pool_key_removed', key: '...-key', status: 401 }),
       );
-    } finally {
-      await oxy.close();
-      await revoked.close();
-    }
-  });
+    }));
 });
 
 // Found in review: a 429 from /v1/moderations rested the pool key for every request, so a client sending long
 // prompts (many checks) could rest every key and have everyone refused with 429. OpenAI limits each model apart.
 describe('a rate-limited moderation endpoint', () => {
-  it('fails the check but leaves the pool key to chat traffic', async () => {
-    const limited = await startUpstream((_req, res, seen) => {
-      const moderation = seen.url === '/v1/moderations';
-      res.writeHead(moderation ? 429 : 200, { 'content-type': 'application/json', 'retry-after': '60' });
-      res.end(moderation ? JSON.stringify({ error: { code: 'rate_limit_exceeded' } }) : '{"ok":true}');
-    });
-    const oxy = await startOxy({
-      OXY_TARGET: limited.url,
-      OXY_MODERATION: 'openai',
-      OXY_PROXY_KEYS: 'pk-client-key',
-      OXY_UPSTREAM_KEYS: 'sk-only-key',
-    });
-    try {
-      const auth = { authorization: 'Bearer pk-client-key' };
+  it('fails the check but leaves the pool key to chat traffic', () =>
+    withModerationAnswering(429, async (oxy, upstream, auth) => {
       expect((await post(oxy, '/v1/chat/completions', chat('hello'), auth)).status).toBe(503);
       // An unmoderated request on the same pool still gets the key.
       const models = await fetch(`${oxy.url}/v1/models`, { headers: auth });
       expect(models.status).toBe(200);
-      expect(limited.seen.at(-1)).toMatchObject({ url: '/v1/models' });
-      expect(limited.seen.at(-1)!.headers.authorization).toBe('Bearer sk-only-key');
+      expect(upstream.seen.at(-1)).toMatchObject({ url: '/v1/models' });
+      expect(upstream.seen.at(-1)!.headers.authorization).toBe('Bearer sk-only-key');
       expect(oxy.logs.join('\n')).not.toContain('pool_key_resting');
-    } finally {
-      await oxy.close();
-      await limited.close();
-    }
-  });
+    }));
 });
 
 describe('moderation settings at start', () => {

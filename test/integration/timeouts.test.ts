@@ -10,6 +10,10 @@ import { deferred, startUpstream, within } from '../helpers/upstream';
 // ends in a defined client outcome, well before the other limits (a minute here) could fire.
 const LONG = '60000';
 
+/** oxy with a 300 ms idle limit and a long headers limit, in front of `target`. */
+const startIdleLimited = (target: string): ReturnType<typeof startOxy> =>
+  startOxy({ OXY_TARGET: target, OXY_HEADERS_TIMEOUT_MS: LONG, OXY_IDLE_TIMEOUT_MS: '300' });
+
 describe('upstream timeouts', () => {
   it('answers 504 upstream_connect_timeout when the TLS handshake never completes', async () => {
     // Accepts TCP, then says nothing: the TLS handshake waits forever.
@@ -109,11 +113,7 @@ describe('upstream timeouts', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: {"i":0}\n\n');
     });
-    const oxy = await startOxy({
-      OXY_TARGET: upstream.url,
-      OXY_HEADERS_TIMEOUT_MS: LONG,
-      OXY_IDLE_TIMEOUT_MS: '300',
-    });
+    const oxy = await startIdleLimited(upstream.url);
     const client = await RawClient.connect(oxy.url);
     try {
       client.write('POST /v1/chat/completions HTTP/1.1\r\nHost: oxy\r\nContent-Length: 2\r\n\r\n{}');
@@ -135,11 +135,7 @@ describe('upstream timeouts', () => {
   // was told, and the log said, that the upstream had fallen silent.
   it('answers 408 request_body_timeout to a client that stops sending its body', async () => {
     const upstream = await startUpstream();
-    const oxy = await startOxy({
-      OXY_TARGET: upstream.url,
-      OXY_HEADERS_TIMEOUT_MS: LONG,
-      OXY_IDLE_TIMEOUT_MS: '300',
-    });
+    const oxy = await startIdleLimited(upstream.url);
     const client = await RawClient.connect(oxy.url);
     try {
       client.write('POST /v1/files HTTP/1.1\r\nHost: oxy\r\nContent-Length: 1000\r\n\r\n0123456789');
@@ -163,11 +159,7 @@ describe('upstream timeouts', () => {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': big.length });
       res.end(big);
     });
-    const oxy = await startOxy({
-      OXY_TARGET: upstream.url,
-      OXY_HEADERS_TIMEOUT_MS: LONG,
-      OXY_IDLE_TIMEOUT_MS: '300',
-    });
+    const oxy = await startIdleLimited(upstream.url);
     // Reads nothing: the kernel's buffers fill, and oxy pauses the upstream's answer.
     const socket = net.connect(Number(new URL(oxy.url).port), '127.0.0.1');
     socket.on('error', () => undefined);
