@@ -133,7 +133,7 @@ export function loadConfig(env: Env, defaults: ConfigDefaults = {}): Config {
     const key = FILE_KEY[name];
     if (fromEnv === undefined && file && file.settings[key] !== undefined) {
       return parse(
-        () => `${JSON.stringify(file.path).slice(1, -1)}: ${key}`,
+        () => `${printablePath(file.path)}: ${key}`,
         () => setting.file(file.settings[key]),
       );
     }
@@ -199,6 +199,11 @@ function refuseUnknownVariables(env: Env): void {
   }
 }
 
+/** A path with its control characters escaped: a newline in it must not split the one line that stops the start. */
+function printablePath(path: string): string {
+  return JSON.stringify(path).slice(1, -1);
+}
+
 function readFile(env: Env, defaults: ConfigDefaults): { path: string; settings: FileSettings } | undefined {
   const named = env.OXY_CONFIG_FILE;
   if (named !== undefined && !named.startsWith('/')) {
@@ -209,8 +214,7 @@ function readFile(env: Env, defaults: ConfigDefaults): { path: string; settings:
   const path = named ?? defaults.configFile;
   if (path === undefined) return undefined;
   const settings = parse(
-    // Control characters escaped: a newline in the path must not split the one line that stops the start.
-    () => JSON.stringify(path).slice(1, -1),
+    () => printablePath(path),
     () => readConfigFile(path, named !== undefined, FILE_KEYS),
   );
   return settings && { path, settings };

@@ -218,15 +218,11 @@ export function bundleArgs(args: string[]): { outDir: string; configFile: string
 }
 
 if (require.main === module) {
-  let args: ReturnType<typeof bundleArgs>;
-  try {
-    args = bundleArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error(`bundle: ${(err as Error).message}`);
-    process.exit(1);
-  }
-  bundle(args.outDir, args.configFile).catch((err: Error) => {
-    console.error(`bundle: ${err.message}`);
-    process.exit(1);
-  });
+  Promise.resolve(process.argv.slice(2))
+    .then(bundleArgs)
+    .then(({ outDir, configFile }) => bundle(outDir, configFile))
+    .catch((err: Error) => {
+      console.error(`bundle: ${err.message}`);
+      process.exit(1);
+    });
 }

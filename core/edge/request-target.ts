@@ -1,3 +1,4 @@
+import { withoutDoubleEncoding } from '../uri-decode';
 import { OxyError, sendError } from '../errors';
 import type { Step } from '../step';
 
@@ -40,9 +41,9 @@ const MAY_CLIMB = /[.%\\]/;
  */
 export function escapesRoot(path: string): boolean {
   if (!MAY_CLIMB.test(path)) return false;
-  let decoded = path;
-  for (let i = 0; i < 3 && decoded.includes('%25'); i++) decoded = decoded.replace(/%25/g, '%');
-  decoded = decoded.replace(/%2e/gi, '.').replace(/%2f|%5c|\\/gi, '/');
+  const decoded = withoutDoubleEncoding(path)
+    .replace(/%2e/gi, '.')
+    .replace(/%2f|%5c|\\/gi, '/');
   let depth = 0;
   for (const raw of decoded.split('/')) {
     const segment = raw.split(';', 1)[0];

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OxyError, sendError } from '../errors';
 import type { Logger } from '../logger';
 import type { Exchange } from '../step';
+import { logKeyEvent } from '../upstream/failover';
 import { JSON_VALUE_LIMIT, jsonValuesOver } from './json-values';
 import { isPromptPath, promptText } from './prompt-text';
 import { hasWords } from './sentences';
@@ -118,10 +119,8 @@ export function logFailure(
     serviceRequestId: e?.requestId,
     outcome: failOpen ? 'passed unchecked' : 'refused',
   });
-  // The key's fate, as a proxied request's failover reports it (upstream/failover.ts).
-  const event = e?.keyEvent;
-  if (event)
-    log('info', event.event, { id: ex.id, route: ex.route ? ex.route.prefix || '/' : undefined, ...event });
+  // The key's fate, in the line a proxied request's failover writes.
+  logKeyEvent(log, ex, e?.keyEvent);
 }
 
 /** Reads the whole body, or says it is over `limit` (then stops reading), or undefined if the client left. */

@@ -10,7 +10,7 @@
  * deeper than the formats nest (so no nesting can exhaust the stack), and no shape makes it throw.
  */
 
-import { decodedOrAsIs } from '../uri-decode';
+import { decodedOrAsIs, withoutDoubleEncoding } from '../uri-decode';
 
 type Extract = (body: Record<string, unknown>, out: string[]) => void;
 
@@ -53,8 +53,7 @@ function extractorFor(target: string): Extract | undefined {
  */
 function routedPath(target: string): string {
   const end = target.search(/[?#]/);
-  let path = end === -1 ? target : target.slice(0, end);
-  for (let i = 0; i < 3 && path.includes('%25'); i++) path = path.replace(/%25/g, '%');
+  const path = withoutDoubleEncoding(end === -1 ? target : target.slice(0, end));
   const segments: string[] = [];
   // A malformed escape is matched as sent.
   for (const raw of decodedOrAsIs(path).toLowerCase().replace(/\\/g, '/').split('/')) {

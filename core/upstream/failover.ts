@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../logger';
-import type { RouteConfig } from '../routing/route-table';
 import type { Exchange } from '../step';
 import { type KeyEvent, type KeyPool, type PoolKey, isExhausted } from './key-pool';
 import { poolKeyHeader } from './pool-key-header';
@@ -45,7 +44,6 @@ export function failover(
   ex: Exchange,
   replay: Replay | undefined,
   pool: KeyPool,
-  route: RouteConfig,
   log: Logger,
 ): Buffer | undefined {
   const key = ex.poolKey;
@@ -56,15 +54,15 @@ export function failover(
   // limited), so nothing says whose fault it was.
   const first = replay?.refused;
   if (first)
-    note(log, ex, route, accepted ? pool.remove(first.key, first.status) : kept(first.key, first.status));
+    logKeyEvent(log, ex, accepted ? pool.remove(first.key, first.status) : kept(first.key, first.status));
   if (accepted) {
     pool.accepted(key);
     return undefined;
   }
-  if (status === 429) note(log, ex, route, pool.rest(key, retryAfterMs(proxyRes.headers)));
+  if (status === 429) logKeyEvent(log, ex, pool.rest(key, retryAfterMs(proxyRes.headers)));
   const next = replay && !replay.used && req.readableEnded ? pool.retryKey(key) : undefined;
   if (!replay || !next || isExhausted(next)) {
-    if (isRefusal(status)) note(log, ex, route, kept(key, status));
+    if (isRefusal(status)) logKeyEvent(log, ex, kept(key, status));
     return undefined;
   }
   replay.used = true;
@@ -74,11 +72,12 @@ export function failover(
   return Buffer.concat(replay.chunks);
 }
 
-function note(log: Logger, ex: Exchange, route: RouteConfig, event: KeyEvent | undefined): void {
+/** One log line for what became of a pool key: a warning when a refused key stays in the rotation. */
+export function logKeyEvent(log: Logger, ex: Exchange, event: KeyEvent | undefined): void {
   if (!event) return;
   log(event.event === 'pool_key_refused' ? 'warn' : 'info', event.event, {
     id: ex.id,
-    route: route.prefix || '/',
+    route: ex.route ? ex.route.prefix || '/' : undefined,
     ...event,
   });
 }

@@ -132,7 +132,7 @@ export function upstreams(config: Config, platform: Platform, log: Logger) {
       }
       const attempt = (req as Attempted)[ATTEMPT]!;
       const { ex } = attempt;
-      const body = pool && failover(proxyRes, req, ex, attempt.replay, pool, route, log);
+      const body = pool && failover(proxyRes, req, ex, attempt.replay, pool, log);
       if (body && server) {
         proxyRes.resume();
         return server.web(req, res, { ...options, buffer: Readable.from([body]) });
