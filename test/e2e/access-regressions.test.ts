@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { type RunningZip, freePort, functionEnv, startBootstrap } from '../helpers/bootstrap';
+import { type RunningZip, freePort, functionEnv, runBootstrap, startBootstrap } from '../helpers/bootstrap';
 import { PLATFORM_MAJORS, runtimes } from '../helpers/node-runtimes';
 import { RawClient } from '../helpers/raw-client';
 import { type RecordingUpstream, startRecordingUpstream } from '../helpers/recording-upstream';
@@ -9,7 +9,7 @@ import { type UpstreamHandler, echo } from '../helpers/upstream';
 import { unpackZip } from '../helpers/zip';
 import { ZIPS } from './dist';
 
-// The flaws two attacker reviews found in issue 8's and 10's paths, each sent as raw bytes to the built SCF zip
+// The flaws the attacker reviews found in issue 8's, 9's, 10's and 12's paths, each sent as raw bytes to the built SCF zip
 // on every Node version its bootstrap can pick (16 to 24): the parser and socket behaviour they hinge on is
 // the runtime's. test/integration/{key-pool,proxy-keys,request-target,upgrade-edge}.test.ts cover each in depth.
 const PROXY_KEY = 'pk-e2e-regress-5d1c';
@@ -135,5 +135,94 @@ describe.each(runtimes(PLATFORM_MAJORS.scf))('scf zip on $label', ({ binDir }) =
     );
     expect(upstream.seen.map((s) => s.url)).toEqual([`/v1/models?k%65y=${SECRET}`]);
     // afterAll: the secret appears in no line the process wrote.
+  });
+
+  it('keeps a proxy key sent only under an unknown query name out of the 401’s log line', async () => {
+    const answer = await exchange(
+      `GET /v1/models?foo=${PROXY_KEY} HTTP/1.1\r\nHost: oxy\r\nConnection: close\r\n\r\n`,
+    );
+    expect(answer.status).toBe(401);
+    expect(upstream.seen).toEqual([]);
+    // afterAll: the proxy key appears in no line the process wrote.
+  });
+
+  // Start-up refusals: a typo that would leave the proxy open, credentials typed with a full-width at sign,
+  // and a moderation region that would put a CR LF into every check's headers.
+  it.each<[string, Record<string, string>, string, string]>([
+    ['a mistyped OXY_PROXY_KEY', { OXY_PROXY_KEY: PROXY_KEY }, 'did you mean OXY_PROXY_KEYS?', PROXY_KEY],
+    [
+      'a password before a full-width at sign',
+      { OXY_TARGET: 'https://u:pw-e2e-secret＠[bad' },
+      'OXY_TARGET',
+      'pw-e2e-secret',
+    ],
+    [
+      'a CR LF in the moderation region',
+      {
+        OXY_MODERATION: 'tencent',
+        TENCENT_CLOUD_SID: 'AKIDx',
+        TENCENT_CLOUD_SKEY: 'k',
+        OXY_MODERATION_REGION: 'ap-gz\r\nX: 1',
+      },
+      'expected a Tencent Cloud region',
+      '\r\nX: 1',
+    ],
+  ])('refuses to start on %s, in one line without the secret', async (_name, settings, says, secret) => {
+    const { code, stdout, stderr } = await runBootstrap(
+      path.join(dir, ZIPS.scf.bootstrap),
+      functionEnv(binDir, settings),
+    );
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(says);
+    expect(stderr).not.toContain(secret);
+  });
+
+  describe('with moderation on', () => {
+    let moderated: RunningZip;
+    beforeAll(async () => {
+      const port = await freePort();
+      const env = functionEnv(binDir, {
+        OXY_TARGET: upstream.url,
+        OXY_PORT: String(port),
+        OXY_PROXY_KEYS: PROXY_KEY,
+        OXY_UPSTREAM_KEYS: POOL.join(','),
+        OXY_MODERATION: 'openai',
+      });
+      moderated = await startBootstrap(path.join(dir, ZIPS.scf.bootstrap), port, env);
+    });
+    afterAll(async () => {
+      await moderated?.stop();
+      for (const secret of [PROXY_KEY, ...POOL]) expect(moderated?.output() ?? '').not.toContain(secret);
+    });
+    const send = async (target: string, body: string): Promise<{ status: number; body: string }> => {
+      const client = await RawClient.connect(moderated.url);
+      try {
+        return await client
+          .write(
+            `POST ${target} HTTP/1.1\r\nHost: oxy\r\nAuthorization: Bearer ${PROXY_KEY}\r\nContent-Type: application/json\r\n` +
+              `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+          )
+          .answer(10_000);
+      } finally {
+        client.destroy();
+      }
+    };
+
+    it('refuses a body of more JSON values than any prompt before parsing it (one such request ended the process)', async () => {
+      const body = `{"model":"m","messages":[{"role":"user","content":"hi"}],"x":[${'{},'.repeat(150_000)}{}]}`;
+      const answer = await send('/v1/chat/completions', body);
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body).error.code).toBe('request_too_complex');
+      expect(upstream.seen).toEqual([]);
+    });
+
+    it('checks a chat prompt sent to a dot-segment spelling of its path before anything goes upstream', async () => {
+      const chat = '{"model":"m","messages":[{"role":"user","content":"checked text"}]}';
+      await send('/v1/chat/x/../completions', chat);
+      // The stand-in answers /v1/moderations with no verdict, so the check fails closed: only it was called.
+      expect(upstream.seen.map((s) => s.url)).toEqual(['/v1/moderations']);
+    });
   });
 });
